@@ -1,0 +1,72 @@
+# Two commands for a fresh Debian machine: `make run` and `make test`. `make setup` is the
+# set-up both share; every step is skipped when nothing it depends on has changed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/council
+STAMPS := .make
+ASSET_SOURCES := $(shell find site/static_src -type f 2>/dev/null)
+
+.PHONY: run test setup deps assets db lint format test-sqlite test-postgres clean
+
+run: setup
+	$(PY) manage.py create_demo_users --port $(PORT)
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: deps assets lint test-sqlite test-postgres
+
+setup: deps assets db
+
+deps: $(STAMPS)/python $(STAMPS)/npm
+
+assets: site/static/css/council.css
+
+db: deps
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py load_demo_content
+	$(PY) manage.py update_index > /dev/null
+
+$(STAMPS)/system:
+	@mkdir -p $(STAMPS)
+	@command -v npm > /dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q nodejs npm; \
+	  else echo "Install Node.js and npm (sudo apt-get install nodejs npm)"; exit 1; fi; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2> /dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q python3-venv; \
+	  else echo "Install python3-venv (sudo apt-get install python3-venv)"; exit 1; fi; }
+	@touch $@
+
+$(STAMPS)/python: pyproject.toml $(STAMPS)/system
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+$(STAMPS)/npm: package.json package-lock.json $(STAMPS)/system
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+site/static/css/council.css: $(STAMPS)/npm $(ASSET_SOURCES)
+	npm run --silent build
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: deps
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test-sqlite: deps assets
+	@echo "== Test suite on SQLite =="
+	env -u DATABASE_URL $(VENV)/bin/pytest
+
+test-postgres: deps assets
+	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
+
+clean:
+	rm -rf $(STAMPS) $(VENV) node_modules site/static static_collected db.sqlite3

@@ -1,0 +1,251 @@
+"""Category pages, service pages and the council's contact channels."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import RICH_TEXT_FEATURES, BodyBlock
+
+
+class ServiceKind(models.TextChoices):
+    """What a resident can do with a service, as the catalogue describes it."""
+
+    INFO = "info", _("Information")
+    LOOKUP = "lookup", _("Look something up")
+    FORM = "form", _("Request or report")
+    PAID = "paid", _("Pay or apply with a fee")
+    APPOINTMENT = "appointment", _("Book an appointment")
+
+
+@register_setting(icon="mail")
+class ContactSettings(BaseSiteSetting):
+    """How residents reach the council other than online; every service page shows these
+    unless it sets its own phone number or face-to-face text."""
+
+    phone_number = models.CharField(_("phone number"), max_length=40, default="01632 960 000")
+    phone_hours = models.CharField(
+        _("phone opening hours"),
+        max_length=200,
+        default="Monday to Friday, 8:30am to 5:30pm",
+    )
+    out_of_hours = models.CharField(
+        _("out of hours"),
+        max_length=300,
+        blank=True,
+        help_text=_("What to do in an emergency when the lines are closed."),
+    )
+    face_to_face = models.TextField(
+        _("face to face"),
+        blank=True,
+        help_text=_("Where and when residents can see us in person, and how to book."),
+    )
+    digital_support_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("digital support page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Where residents book help at a library to get online."),
+    )
+    extra_help_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("extra-help scheme page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The page about the extra-help scheme for people who cannot get online."),
+    )
+
+    feedback_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("feedback page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Where the phase banner's 'feedback' link goes."),
+    )
+
+    panels: ClassVar[list] = [
+        MultiFieldPanel(
+            [FieldPanel("phone_number"), FieldPanel("phone_hours"), FieldPanel("out_of_hours")],
+            heading=_("Phone"),
+        ),
+        FieldPanel("face_to_face"),
+        FieldPanel("digital_support_page"),
+        FieldPanel("extra_help_page"),
+        FieldPanel("feedback_page"),
+    ]
+
+    class Meta:
+        verbose_name = _("contact channels")
+
+
+class CategoryPage(Page):
+    """A group of services, such as "Bins, recycling and waste"."""
+
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+
+    content_panels: ClassVar[list] = [*Page.content_panels, FieldPanel("intro")]
+    search_fields: ClassVar[list] = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types: ClassVar[list[str]] = ["home.HomePage"]
+    subpage_types: ClassVar[list[str]] = ["services.ServicePage"]
+
+    class Meta:
+        verbose_name = _("category page")
+
+    def services(self) -> models.QuerySet[ServicePage]:
+        """The live, public services in this category, in the order editors set."""
+        return ServicePage.objects.child_of(self).live().public()
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        context["services"] = self.services()
+        return context
+
+
+class ServicePage(Page):
+    """One council service: what it is, who can use it, what it costs and how to do it,
+    online first and by phone, face to face or with help."""
+
+    kind = models.CharField(
+        _("kind of service"), max_length=20, choices=ServiceKind.choices, default=ServiceKind.INFO
+    )
+    summary = models.CharField(
+        _("summary"),
+        max_length=250,
+        help_text=_("One or two sentences. Shown under the title and in search results."),
+    )
+    keywords = models.CharField(
+        _("words residents use"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Other words people search with, separated by commas, such as 'tip, dump'. "
+            "Not shown on the page."
+        ),
+    )
+    who_can_use = RichTextField(
+        _("who can use this service"), features=RICH_TEXT_FEATURES, blank=True
+    )
+    before_you_start = RichTextField(
+        _("what you need before you start"), features=RICH_TEXT_FEATURES, blank=True
+    )
+    cost = models.CharField(
+        _("cost"), max_length=300, blank=True, help_text=_("For example 'Free' or '£25'.")
+    )
+    time_to_complete = models.CharField(
+        _("how long it takes"), max_length=200, blank=True, help_text=_("About 5 minutes")
+    )
+    service_standard = models.CharField(
+        _("service standard"),
+        max_length=300,
+        blank=True,
+        help_text=_("The promise we publish, such as 'We reply within 5 working days.'"),
+    )
+    external_start_url = models.URLField(
+        _("online service on another website"),
+        blank=True,
+        help_text=_("Only for services done on a national website, such as GOV.UK."),
+    )
+    start_button_text = models.CharField(
+        _("start button text"), max_length=80, blank=True, help_text=_("Defaults to 'Start now'.")
+    )
+    phone_number = models.CharField(
+        _("phone number"),
+        max_length=40,
+        blank=True,
+        help_text=_("Leave empty to show the council's main number."),
+    )
+    face_to_face = models.TextField(
+        _("face to face"),
+        blank=True,
+        help_text=_("How to do this in person. Leave empty to show the customer service centre."),
+    )
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+
+    content_panels: ClassVar[list] = [
+        *Page.content_panels,
+        FieldPanel("kind"),
+        FieldPanel("summary"),
+        FieldPanel("who_can_use"),
+        FieldPanel("before_you_start"),
+        MultiFieldPanel(
+            [FieldPanel("cost"), FieldPanel("time_to_complete"), FieldPanel("service_standard")],
+            heading=_("Cost, time and standard"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("external_start_url"), FieldPanel("start_button_text")],
+            heading=_("Start button"),
+        ),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("phone_number"), FieldPanel("face_to_face")],
+            heading=_("Other ways to do this"),
+        ),
+        InlinePanel("related_services", label=_("Related services"), max_num=6),
+        FieldPanel("last_reviewed"),
+    ]
+    promote_panels: ClassVar[list] = [*Page.promote_panels, FieldPanel("keywords")]
+    search_fields: ClassVar[list] = [
+        *Page.search_fields,
+        index.SearchField("summary", boost=2),
+        index.SearchField("keywords", boost=3),
+        index.SearchField("who_can_use"),
+        index.SearchField("before_you_start"),
+        index.SearchField("body"),
+        index.FilterField("kind"),
+    ]
+    parent_page_types: ClassVar[list[str]] = ["services.CategoryPage"]
+    subpage_types: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("service page")
+
+    @property
+    def start_url(self) -> str:
+        """Where "Start now" goes, or "" when the service has no online way to do it."""
+        return self.external_start_url
+
+    def get_related_services(self) -> list[ServicePage]:
+        """Live related services, in one query whatever their number."""
+        links = (
+            self.related_services.filter(service__live=True)
+            .select_related("service")
+            .order_by("sort_order", "pk")
+        )
+        return [link.service for link in links]
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        context["related"] = self.get_related_services()
+        context["contact"] = ContactSettings.for_request(request)
+        return context
+
+
+class ServicePageRelatedService(Orderable):
+    """A service shown under "Related services" on another service's page."""
+
+    page = ParentalKey(ServicePage, related_name="related_services", on_delete=models.CASCADE)
+    service = models.ForeignKey(
+        ServicePage, verbose_name=_("service"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels: ClassVar[list] = [FieldPanel("service")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related service")
+        verbose_name_plural = _("related services")

@@ -1,0 +1,12 @@
+"""Settings for the test suite: fast hashing, in-memory email, no network."""
+
+from .base import *  # noqa: F403
+from .environment import env
+
+DEBUG = False
+SECRET_KEY = "test-only-insecure-key-0123456789abcdefghijklmnopqrstuvwxyz"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default="/tmp/council-test-media")

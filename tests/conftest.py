@@ -1,0 +1,1 @@
+"""Shared test set-up: pages are served from a Wagtail site rooted at a HomePage."""

@@ -1,0 +1,55 @@
+"""Production settings refuse to start without their secrets and pass Django's deploy check."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.test import SimpleTestCase
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "council.settings.production",
+    "SECRET_KEY": "k7#Qm2!vX9@pL4$wR8^tZ1&nB6*yH3(jF5)cD0-sG2+eA7=uM9~qW4%oT6",
+    "ALLOWED_HOSTS": "www.fernbridge.gov.uk",
+    "DATABASE_URL": "postgres://council:secret@db.internal:5432/council",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+class ProductionSettingsTests(SimpleTestCase):
+    def test_refuses_to_start_without_each_required_variable(self):
+        for missing in ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"]:
+            for value in (None, ""):
+                with self.subTest(missing=missing, value=value):
+                    env = dict(PRODUCTION_ENV)
+                    if value is None:
+                        del env[missing]
+                    else:
+                        env[missing] = value
+                    result = manage("check", env=env)
+                    self.assertNotEqual(result.returncode, 0)
+                    self.assertIn(f"Set the {missing} environment variable", result.stderr)
+
+    def test_deploy_check_is_clean(self):
+        result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+        self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
+        self.assertNotIn("WARNINGS", result.stderr + result.stdout)
+        self.assertIn("no issues", result.stdout)
+
+    def test_production_refuses_to_create_demo_users(self):
+        result = manage("create_demo_users", env=PRODUCTION_ENV)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("local demo only", result.stderr)
