@@ -15,7 +15,7 @@ run: setup
 	$(PY) manage.py create_demo_users --port $(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: deps assets lint test-sqlite test-postgres
+test: setup lint test-sqlite test-postgres
 
 setup: deps assets db
 

@@ -38,7 +38,8 @@ def language_switcher(context: dict[str, Any], page: Page) -> dict[str, Any]:
         languages.append(
             {
                 "code": code,
-                "name": get_language_info(code)["name_local"],
+                # Each language in its own words ("English", "Polski"), by its base language.
+                "name": get_language_info(code.split("-")[0])["name_local"].capitalize(),
                 "url": translation.get_url(request),
                 "current": translation.pk == page.pk,
             }
