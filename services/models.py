@@ -27,6 +27,19 @@ class ServiceKind(models.TextChoices):
     APPOINTMENT = "appointment", _("Book an appointment")
 
 
+def _page_link(verbose_name: str, help_text: str) -> models.ForeignKey:
+    """An optional link to a page that stays valid (empty) if the page is deleted."""
+    return models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=help_text,
+    )
+
+
 @register_setting(icon="mail")
 class ContactSettings(BaseSiteSetting):
     """How residents reach the council other than online; every service page shows these
@@ -49,33 +62,15 @@ class ContactSettings(BaseSiteSetting):
         blank=True,
         help_text=_("Where and when residents can see us in person, and how to book."),
     )
-    digital_support_page = models.ForeignKey(
-        "wagtailcore.Page",
-        verbose_name=_("digital support page"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Where residents book help at a library to get online."),
+    digital_support_page = _page_link(
+        _("digital support page"), _("Where residents book help at a library to get online.")
     )
-    extra_help_page = models.ForeignKey(
-        "wagtailcore.Page",
-        verbose_name=_("extra-help scheme page"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("The page about the extra-help scheme for people who cannot get online."),
+    extra_help_page = _page_link(
+        _("extra-help scheme page"),
+        _("The page about the extra-help scheme for people who cannot get online."),
     )
-
-    feedback_page = models.ForeignKey(
-        "wagtailcore.Page",
-        verbose_name=_("feedback page"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Where the phase banner's 'feedback' link goes."),
+    feedback_page = _page_link(
+        _("feedback page"), _("Where the phase banner's 'feedback' link goes.")
     )
 
     panels: ClassVar[list] = [
