@@ -12,3 +12,8 @@ class FlowsConfig(AppConfig):
     name = "forms"
     label = "flows"
     verbose_name = _("Online flows")
+
+    def ready(self) -> None:
+        from forms.handlers import load_handlers
+
+        load_handlers()

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -205,15 +206,24 @@ class ServicePage(Page):
         index.FilterField("kind"),
     ]
     parent_page_types: ClassVar[list[str]] = ["services.CategoryPage"]
-    subpage_types: ClassVar[list[str]] = []
+    subpage_types: ClassVar[list[str]] = ["flows.FlowPage"]
 
     class Meta:
         verbose_name = _("service page")
 
-    @property
+    @cached_property
+    def online_flow(self) -> Page | None:
+        """The live online flow under this page, if it has one."""
+        from forms.models import FlowPage
+
+        return FlowPage.objects.child_of(self).live().first()
+
+    @cached_property
     def start_url(self) -> str:
-        """Where "Start now" goes, or "" when the service has no online way to do it."""
-        return self.external_start_url
+        """Where "Start now" goes: our own online flow, else a national service's site, else ""
+        (the page then offers the other ways only)."""
+        flow = self.online_flow
+        return flow.url if flow is not None else self.external_start_url
 
     def get_related_services(self) -> list[ServicePage]:
         """Live related services, in one query whatever their number."""

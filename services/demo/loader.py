@@ -220,6 +220,9 @@ class DemoLoader:
         self.top_tasks(home, [pages[slug] for slug in site_content["home"]["top_tasks"]])
         self.contact_settings(home, pages)
         self.team_groups(categories)
+        from forms.demo.loader import load_demo_flows
+
+        load_demo_flows(self.report, reset=self.reset, log=self.log)
         return self.report
 
     # pages

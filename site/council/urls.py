@@ -23,6 +23,7 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
+    path("", include("forms.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -104,5 +104,8 @@ class DemoContentTests(TestCase):
     def test_a_deleted_service_page_is_recreated(self):
         ServicePage.objects.get(slug="skip-permit").delete()
         report = DemoLoader().load()
-        self.assertEqual(report.created, ["/home/roads-transport/skip-permit/"])
+        self.assertEqual(
+            report.created,
+            ["/home/roads-transport/skip-permit/", "/home/roads-transport/skip-permit/apply/"],
+        )
         self.assertEqual(self.client.get("/roads-transport/skip-permit/").status_code, 200)

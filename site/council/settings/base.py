@@ -19,6 +19,8 @@ INSTALLED_APPS = [
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
+    "formtools",
     "wagtail.contrib.redirects",
     "wagtail.contrib.search_promotions",
     "wagtail.embeds",
@@ -116,8 +118,14 @@ WHITENOISE_USE_FINDERS = True
 STATICFILES_DIRS = [SITE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "media"
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Residents' uploads: never under MEDIA_URL; staff download them through the inbox.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -131,6 +139,14 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # The council, as the site names it in the header, the phase banner and emails.
 COUNCIL_NAME = WAGTAIL_SITE_NAME
 COUNCIL_PHASE = env.str("COUNCIL_PHASE", default="beta")
+
+# Online flows
+SUBMISSION_REFERENCE_PREFIX = env.str("SUBMISSION_REFERENCE_PREFIX", default="FCC")
+FLOW_UPLOAD_MAX_MB = 20  # the largest an editor may allow; requests over this are refused
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+SESSION_COOKIE_AGE = 60 * 60 * 4  # answers in progress are kept for 4 hours
+SESSION_SAVE_EVERY_REQUEST = True  # ...counted from the resident's last page
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@fernbridge.gov.uk")

@@ -1,0 +1,23 @@
+"""The flows app's models: flows, submissions and the address list."""
+
+from .address import Property, Weekday, normalise_postcode
+from .flow import FlowPage
+from .submission import (
+    Submission,
+    SubmissionEvent,
+    SubmissionFile,
+    new_reference,
+    normalise_reference,
+)
+
+__all__ = [
+    "FlowPage",
+    "Property",
+    "Submission",
+    "SubmissionEvent",
+    "SubmissionFile",
+    "Weekday",
+    "new_reference",
+    "normalise_postcode",
+    "normalise_reference",
+]

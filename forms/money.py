@@ -1,0 +1,7 @@
+"""Money is integer pence everywhere; this is how it is written for residents."""
+
+
+def format_pence(pence: int) -> str:
+    """2500 -> '£25', 1250 -> '£12.50', 123456 -> '£1,234.56' (GOV.UK style: no '.00')."""
+    pounds, rest = divmod(int(pence), 100)
+    return f"£{pounds:,}" if rest == 0 else f"£{pounds:,}.{rest:02d}"

@@ -1,0 +1,60 @@
+"""The runtime that serves every flow: `serve_flow(page, request, step)`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from forms.constants import CHECK_ANSWERS_STEP
+
+from .steps import FlowSteps
+from .wizard import FlowWizard, done_session_key
+
+
+def serve_flow(page: Any, request: HttpRequest, step: str | None) -> HttpResponse:
+    if step == "confirmation":
+        return confirmation(page, request)
+    flow_steps = FlowSteps(page)
+    view = FlowWizard.as_view(
+        form_list=list(flow_steps.form_list().items()),
+        condition_dict=flow_steps.condition_dict(),
+        url_name="flows:step",  # unused: FlowWizard.get_step_url builds page URLs
+        done_step_name=CHECK_ANSWERS_STEP,
+        page=page,
+        flow_steps=flow_steps,
+    )
+    return view(request, step=step)
+
+
+def confirmation(page: Any, request: HttpRequest) -> HttpResponse:
+    """The confirmation page, for the resident who has just sent this flow (and nobody else)."""
+    from forms.models import Submission
+    from services.models import ContactSettings
+
+    reference = request.session.get(done_session_key(page))
+    submission = Submission.objects.filter(reference=reference, flow=page).first()
+    if submission is None:
+        return TemplateResponse(
+            request,
+            "flows/session_expired.html",
+            {
+                "page": page,
+                "service": page.service,
+                "start_url": f"{page.get_url(request)}?reset=1",
+            },
+        )
+    first_event = submission.events.order_by("created_at", "pk").first()
+    return TemplateResponse(
+        request,
+        "flows/confirmation.html",
+        {
+            "page": page,
+            "self": page,
+            "service": page.service,
+            "submission": submission,
+            "action_note": first_event.note if first_event else "",
+            "contact": ContactSettings.for_request(request),
+        },
+    )

@@ -1,0 +1,86 @@
+"""Saving a flow's answers as a Submission: once, with its files, then the after-send action
+and the confirmation email."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import get_language
+
+from forms.constants import SubmissionStatus
+from forms.handlers import FeeQuote, actions
+
+logger = logging.getLogger(__name__)
+
+
+def contact_email(answers: list[dict[str, Any]]) -> str:
+    """The answer to the question named `email`, or else to the first email-looking answer."""
+    by_name = {a["name"]: a["value"] for a in answers}
+    if isinstance(by_name.get("email"), str):
+        return by_name["email"]
+    for answer in answers:
+        if answer["name"].endswith("email") and isinstance(answer["value"], str):
+            return answer["value"]
+    return ""
+
+
+def save_submission(
+    page: Any,
+    request: HttpRequest,
+    token: uuid.UUID,
+    answers: list[dict[str, Any]],
+    files: dict[str, UploadedFile],
+    fee: FeeQuote | None,
+) -> Any:
+    from forms.models import Submission, SubmissionFile
+    from forms.notifications import send_confirmation
+
+    stored_answers = [{k: a[k] for k in ("name", "label", "value", "display")} for a in answers]
+    with transaction.atomic():
+        submission, created = Submission.create_once(
+            token,
+            flow=page,
+            service_title=page.service.title,
+            language=get_language() or "",
+            answers=stored_answers,
+            contact_email=contact_email(answers),
+            fee_pence=fee.total_pence if fee else None,
+            status=SubmissionStatus.WAITING_FOR_PAYMENT if fee else SubmissionStatus.RECEIVED,
+        )
+        if not created:
+            return submission
+        for name, upload in files.items():
+            upload.seek(0)
+            SubmissionFile.objects.create(
+                submission=submission,
+                question_name=name,
+                original_name=upload.name[-255:],
+                content_type=getattr(upload, "content_type", "") or "",
+                size=upload.size,
+                file=upload,
+            )
+    run_action(page, submission)
+    send_confirmation(submission, request)
+    return submission
+
+
+def run_action(page: Any, submission: Any) -> None:
+    """The flow's after-send action; its sentences go on the first status entry, which the
+    confirmation page, the email and "track your request" show. It never loses a request."""
+    action = actions.get(page.after_submit_action)
+    if action is None:
+        return
+    try:
+        sentences = action.run(submission)
+    except Exception:
+        logger.exception("After-send action %s failed for %s", page.after_submit_action, submission)
+        return
+    if sentences:
+        first = submission.events.order_by("created_at", "pk").first()
+        first.note = " ".join(sentences)
+        first.save(update_fields=["note"])
