@@ -17,7 +17,7 @@ class Registry(Generic[T]):
         self.name = name
         self._items: dict[str, T] = {}
 
-    def register(self, id: str) -> Callable[[T], T]:  # noqa: A002 - the handler's id
+    def register(self, id: str) -> Callable[[T], T]:
         def decorator(item: T) -> T:
             if id in self._items:
                 raise ValueError(f"{self.name}: {id!r} is already registered")
@@ -26,16 +26,16 @@ class Registry(Generic[T]):
 
         return decorator
 
-    def __getitem__(self, id: str) -> T:  # noqa: A002
+    def __getitem__(self, id: str) -> T:
         return self._items[id]
 
-    def __contains__(self, id: object) -> bool:  # noqa: A002
+    def __contains__(self, id: object) -> bool:
         return id in self._items
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._items)
 
-    def get(self, id: str) -> T | None:  # noqa: A002
+    def get(self, id: str) -> T | None:
         return self._items.get(id)
 
     def get_choices(self) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from forms.registry import Registry
 
 
-class LookupFailed(Exception):
+class LookupFailed(Exception):  # noqa: N818 - reads as what happened, in handlers and tests
     """An answer did not match the council's records; the message is shown to the resident."""
 
 

@@ -121,6 +121,9 @@ class SubmissionEvent(models.Model):
         verbose_name = _("status change")
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.submission_id}: {self.get_status_display()}"
+
 
 def private_storage():
     """Uploaded files live outside MEDIA_ROOT, so no URL serves them; staff download them
@@ -146,3 +149,6 @@ class SubmissionFile(models.Model):
 
     class Meta:
         verbose_name = _("uploaded file")
+
+    def __str__(self) -> str:
+        return self.original_name

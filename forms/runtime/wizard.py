@@ -150,7 +150,8 @@ class FlowWizard(NamedUrlSessionWizardView):
 
     def process_step_files(self, form: forms.Form) -> dict[str, Any]:
         kept = dict(self.storage.get_step_files(self.steps.current) or {})
-        kept.update(form.files)
+        for key in form.files:  # a MultiValueDict: dict.update() would copy its lists
+            kept[key] = form.files[key]
         return kept
 
     def render_next_step(self, form: forms.Form, **kwargs: Any) -> HttpResponse:

@@ -6,6 +6,7 @@ from wagtail.models import GroupPagePermission
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
+from forms.models import FlowPage
 from home.models import HomePage, StandardPage
 from services.demo.loader import DemoLoader
 from services.models import CategoryPage, ServicePage
@@ -16,7 +17,8 @@ class PageTreeRulesTests(WagtailPageTestCase):
     def test_where_each_page_type_can_go(self):
         self.assertAllowedSubpageTypes(HomePage, {CategoryPage, StandardPage})
         self.assertAllowedSubpageTypes(CategoryPage, {ServicePage})
-        self.assertAllowedSubpageTypes(ServicePage, set())
+        self.assertAllowedSubpageTypes(ServicePage, {FlowPage})
+        self.assertAllowedParentPageTypes(FlowPage, {ServicePage})
         self.assertAllowedParentPageTypes(ServicePage, {CategoryPage})
         self.assertCanNotCreateAt(HomePage, ServicePage)
 

@@ -1,8 +1,8 @@
 """Settings for the test suite: fast hashing, in-memory email, no network."""
 
-from .base import *  # noqa: F403
 from pathlib import Path
 
+from .base import *  # noqa: F403
 from .environment import env
 
 DEBUG = False

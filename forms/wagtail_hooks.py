@@ -1,0 +1,16 @@
+"""The flows app in the Wagtail admin: the Requests inbox."""
+
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from forms.inbox import submission_permission_policy
+from forms.inbox.viewsets import SubmissionViewSet
+from forms.models import Submission
+
+# Before anything asks for Submission's policy, or Wagtail makes a model-permission fallback.
+register_permission_policy(Submission, submission_permission_policy)
+
+
+@hooks.register("register_admin_viewset")
+def register_inbox() -> SubmissionViewSet:
+    return SubmissionViewSet()
