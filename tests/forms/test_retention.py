@@ -114,3 +114,32 @@ class DeleteExpiredSubmissionsTests(TestCase):
     def test_nothing_to_delete(self):
         Submission.objects.filter(pk=self.expired.pk).update(created_at=timezone.now())
         self.assertIn("Deleted 0 requests and 0 files.", self.run_command())
+
+
+class AbandonedUploadsTests(TestCase):
+    """Photos uploaded in a form nobody sent are deleted once their session has expired."""
+
+    def test_only_uploads_older_than_a_session_are_deleted(self):
+        import os
+        import time
+        from pathlib import Path
+
+        from django.conf import settings
+
+        from forms.management.commands.delete_expired_submissions import (
+            delete_abandoned_uploads,
+        )
+
+        folder = Path(settings.PRIVATE_MEDIA_ROOT) / "in-progress"
+        folder.mkdir(parents=True, exist_ok=True)
+        old, new = folder / "old-photo.png", folder / "new-photo.png"
+        old.write_bytes(b"x")
+        new.write_bytes(b"x")
+        long_ago = time.time() - settings.SESSION_COOKIE_AGE - 60
+        os.utime(old, (long_ago, long_ago))
+        self.assertEqual(delete_abandoned_uploads(dry_run=True), 1)
+        self.assertTrue(old.exists())
+        self.assertEqual(delete_abandoned_uploads(), 1)
+        self.assertFalse(old.exists())
+        self.assertTrue(new.exists())
+        new.unlink()

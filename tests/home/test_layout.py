@@ -69,6 +69,7 @@ class BaseLayoutTests(TestCase):
                 "Privacy notice": "/privacy-notice/",
                 "Cookies": "/cookies/",
                 "Contact us": "/contact/",
+                "Track your request": "/track/",
             },
         )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -87,11 +89,28 @@ class Command(BaseCommand):
                     delete_stored_file(upload)
                 submission.delete()
 
+        abandoned = delete_abandoned_uploads(dry_run=dry_run)
+        self.stdout.write(
+            f"{'Would delete' if dry_run else 'Deleted'} {plural(abandoned, 'upload')} "
+            "from forms that were never sent."
+        )
         summary = f"{plural(requests, 'request')} and {plural(files, 'file')}"
         if dry_run:
             self.stdout.write(f"Dry run: would delete {summary}. Nothing was deleted.")
         else:
             self.stdout.write(self.style.SUCCESS(f"Deleted {summary}."))
+
+
+def delete_abandoned_uploads(dry_run: bool = False, now: float | None = None) -> int:
+    """Files uploaded in flows that were never sent wait in PRIVATE_MEDIA_ROOT/in-progress;
+    once the session that held them has expired nobody can send them, so they go."""
+    folder = Path(settings.PRIVATE_MEDIA_ROOT) / "in-progress"
+    cutoff = (now or time.time()) - settings.SESSION_COOKIE_AGE
+    old = [f for f in folder.glob("*") if f.is_file() and f.stat().st_mtime < cutoff]
+    if not dry_run:
+        for path in old:
+            path.unlink(missing_ok=True)
+    return len(old)
 
 
 def plural(count: int, noun: str) -> str:
