@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from forms.questions.blocks import QuestionsBlock
+from forms.questions.blocks import IdentifierBlock, QuestionsBlock
 from services.blocks import RICH_TEXT_FEATURES
 
 STEP_NAME = RegexValidator(
@@ -18,15 +18,17 @@ STEP_NAME = RegexValidator(
 class ConditionBlock(blocks.StructBlock):
     """Show a step only when an earlier answer is (or is not) a given value."""
 
-    question = blocks.CharBlock(
+    question = IdentifierBlock(
         label=_("Only show this if the answer to"),
         required=False,
+        default="",
         max_length=50,
         help_text=_("The answer name of an earlier question, such as 'has_crime_number'."),
     )
     answer = blocks.CharBlock(
         label=_("is"),
         required=False,
+        default="",
         max_length=200,
         help_text=_("The option exactly as written, or 'yes' or 'no' for a yes or no question."),
     )
@@ -43,7 +45,7 @@ class ConditionBlock(blocks.StructBlock):
 class QuestionStepBlock(blocks.StructBlock):
     """One question page: a heading and one or more questions."""
 
-    name = blocks.CharBlock(
+    name = IdentifierBlock(
         label=_("Web address of this page"),
         max_length=50,
         validators=[STEP_NAME],
@@ -52,6 +54,7 @@ class QuestionStepBlock(blocks.StructBlock):
     heading = blocks.CharBlock(
         label=_("Page heading"),
         required=False,
+        default="",
         max_length=200,
         help_text=_("Leave empty on a page with one question: the question is the heading."),
     )
@@ -69,7 +72,7 @@ class QuestionStepBlock(blocks.StructBlock):
 class EndPointBlock(blocks.StructBlock):
     """A page where the flow stops, such as "You cannot use this service" or "Call us instead"."""
 
-    name = blocks.CharBlock(
+    name = IdentifierBlock(
         label=_("Web address of this page"), max_length=50, validators=[STEP_NAME]
     )
     heading = blocks.CharBlock(label=_("Heading"), max_length=200)

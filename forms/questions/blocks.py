@@ -17,6 +17,14 @@ ANSWER_NAME = RegexValidator(
 )
 
 
+class IdentifierBlock(blocks.CharBlock):
+    """A name code refers to (an answer name, a page address): never offered for translation,
+    so a translated flow keeps working with the same conditions, fee rules and look-ups."""
+
+    def get_translatable_segments(self, value: str) -> list:
+        return []
+
+
 def lookup_choices() -> list[tuple[str, str]]:
     from forms.handlers import lookups
 
@@ -31,7 +39,7 @@ class QuestionBlock(blocks.StructBlock):
         max_length=200,
         help_text=_("Ask for one thing, in the resident's words: 'What is your full name?'"),
     )
-    name = blocks.CharBlock(
+    name = IdentifierBlock(
         label=_("Answer name"),
         max_length=50,
         validators=[ANSWER_NAME],
@@ -40,11 +48,12 @@ class QuestionBlock(blocks.StructBlock):
             "Conditions and fee rules use it; do not change it once the flow is live."
         ),
     )
-    hint = blocks.TextBlock(label=_("Hint"), required=False, max_length=400)
+    hint = blocks.TextBlock(label=_("Hint"), required=False, default="", max_length=400)
     required = blocks.BooleanBlock(label=_("Required"), required=False, default=True)
     required_message = blocks.CharBlock(
         label=_("Error if left empty"),
         required=False,
+        default="",
         max_length=200,
         help_text=_("Say what to do, such as 'Enter your full name'."),
     )
@@ -58,6 +67,7 @@ class RuleMessageMixin(blocks.StructBlock):
     rule_message = blocks.CharBlock(
         label=_("Error if a rule is broken"),
         required=False,
+        default="",
         max_length=200,
         help_text=_("Your own message, such as 'Full name must be 70 characters or fewer'."),
     )
@@ -68,9 +78,10 @@ class ShortTextBlock(RuleMessageMixin, QuestionBlock):
     max_length = blocks.IntegerBlock(
         label=_("Longest answer"), required=False, min_value=1, default=200
     )
-    pattern = blocks.CharBlock(
+    pattern = IdentifierBlock(
         label=_("Pattern (regular expression)"),
         required=False,
+        default="",
         max_length=200,
         help_text=_("For a developer to fill in, such as '^[A-Z]{2}[0-9]{8}$'."),
     )
@@ -157,7 +168,7 @@ class DateBlock(RuleMessageMixin, QuestionBlock):
 
 class OptionBlock(blocks.StructBlock):
     label = blocks.CharBlock(label=_("Option"), max_length=200)
-    hint = blocks.CharBlock(label=_("Hint"), required=False, max_length=200)
+    hint = blocks.CharBlock(label=_("Hint"), required=False, default="", max_length=200)
 
 
 class ChoiceQuestionBlock(QuestionBlock):
@@ -192,7 +203,11 @@ class QuantityBlock(RuleMessageMixin, QuestionBlock):
     min_value = blocks.IntegerBlock(label=_("Smallest"), default=1, min_value=0)
     max_value = blocks.IntegerBlock(label=_("Largest"), required=False, min_value=1)
     unit = blocks.CharBlock(
-        label=_("Unit"), required=False, max_length=30, help_text=_("Such as 'items' or 'bins'.")
+        label=_("Unit"),
+        required=False,
+        default="",
+        max_length=30,
+        help_text=_("Such as 'items' or 'bins'."),
     )
 
     class Meta:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from forms.questions import build_step_form
 
@@ -23,6 +24,9 @@ def answer_matches(answer: Any, expected: str) -> bool:
     if answer is None:
         return False
     expected = expected.strip().casefold()
+    # "yes"/"no" answers are stored in English whatever the language; a translated condition
+    # may say "Tak" or "Nie".
+    expected = {_("Yes").casefold(): "yes", _("No").casefold(): "no"}.get(expected, expected)
     if isinstance(answer, list):
         return any(str(a).strip().casefold() == expected for a in answer)
     if isinstance(answer, bool):

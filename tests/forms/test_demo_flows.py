@@ -70,3 +70,11 @@ class DemoFlowsEndToEndTests(TestCase):
     def test_paid_flows_show_the_fee_before_sending(self):
         paid = FlowPage.objects.live().exclude(fee_handler="")
         self.assertEqual(paid.count(), 8)
+
+    def test_every_demo_page_and_flow_can_be_sent_for_translation(self):
+        from wagtail.models import Page
+        from wagtail_localize.segments.extract import extract_segments
+
+        for page in Page.objects.filter(depth__gt=1).specific():
+            with self.subTest(page=page.url_path):
+                self.assertTrue(extract_segments(page))
