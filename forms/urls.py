@@ -3,7 +3,9 @@
 from django.urls import path
 
 from forms import track
+from forms.payments.urls import resident_urlpatterns
 
 urlpatterns = [
     path("track/", track.track, name="track"),
+    *resident_urlpatterns,
 ]

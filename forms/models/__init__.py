@@ -2,6 +2,7 @@
 
 from .address import Property, Weekday, normalise_postcode
 from .flow import FlowPage
+from .payment import Payment, PaymentEvent, Refund
 from .submission import (
     Submission,
     SubmissionEvent,
@@ -12,7 +13,10 @@ from .submission import (
 
 __all__ = [
     "FlowPage",
+    "Payment",
+    "PaymentEvent",
     "Property",
+    "Refund",
     "Submission",
     "SubmissionEvent",
     "SubmissionFile",

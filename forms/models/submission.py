@@ -63,6 +63,9 @@ class Submission(models.Model):
     )
     created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    confirmation_sent_at = models.DateTimeField(
+        _("confirmation email sent"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("submission")
@@ -96,6 +99,16 @@ class Submission(models.Model):
                     return existing, False
                 # the reference collided with another: draw a new one
         raise RuntimeError("Could not draw a unique reference")
+
+    def claim_confirmation(self) -> bool:
+        """True for exactly one caller: whoever gets here first (the return page or a webhook,
+        at the same moment or not) sends the confirmation email; everyone else does not."""
+        from django.utils import timezone
+
+        claimed = Submission.objects.filter(pk=self.pk, confirmation_sent_at__isnull=True).update(
+            confirmation_sent_at=timezone.now()
+        )
+        return claimed == 1
 
     def set_status(self, status: str, note: str = "", user: Any = None) -> SubmissionEvent:
         """Move to `status`, recording who did it and why in the history."""

@@ -55,6 +55,7 @@ def confirmation(page: Any, request: HttpRequest) -> HttpResponse:
             "service": page.service,
             "submission": submission,
             "action_note": first_event.note if first_event else "",
+            "payment": submission.payments.order_by("-created_at").first(),
             "contact": ContactSettings.for_request(request),
         },
     )

@@ -38,7 +38,8 @@ def save_submission(
     fee: FeeQuote | None,
 ) -> Any:
     from forms.models import Submission, SubmissionFile
-    from forms.notifications import send_confirmation
+    from forms.payments.checkout import payment_for
+    from forms.payments.transitions import send_confirmation_once
 
     stored_answers = [{k: a[k] for k in ("name", "label", "value", "display")} for a in answers]
     with transaction.atomic():
@@ -64,8 +65,11 @@ def save_submission(
                 size=upload.size,
                 file=upload,
             )
+        if fee:
+            payment_for(submission)  # saved before the resident is sent to pay
     run_action(page, submission)
-    send_confirmation(submission, request)
+    if not fee:
+        send_confirmation_once(submission, request)  # paid requests: once the money is in
     return submission
 
 

@@ -257,7 +257,7 @@ class FlowWizard(NamedUrlSessionWizardView):
 
         already = Submission.objects.filter(idempotency_key=token).first()
         if already is not None:  # a double click, a refresh, or back-then-send
-            return self.confirmation_redirect(already)
+            return self.after_sending(already)
         if not self.started or self._extra().get("token") != str(token):
             return self.expired()
         final = self.validated_forms()
@@ -276,6 +276,16 @@ class FlowWizard(NamedUrlSessionWizardView):
             self.page, self.request, token, answers, files, self.fee_for(answers)
         )
         self.storage.reset()
+        return self.after_sending(submission)
+
+    def after_sending(self, submission: Any) -> HttpResponse:
+        """Free requests go to the confirmation; paid ones to the payment page (the same
+        checkout again after a double click), then back to the confirmation once paid."""
+        if submission.fee_pence:
+            from forms.payments.checkout import payment_for, start_checkout
+
+            self.request.session[done_session_key(self.page)] = submission.reference
+            return start_checkout(payment_for(submission), self.request)
         return self.confirmation_redirect(submission)
 
     def confirmation_redirect(self, submission: Any) -> HttpResponseRedirect:

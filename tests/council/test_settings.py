@@ -13,6 +13,8 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "k7#Qm2!vX9@pL4$wR8^tZ1&nB6*yH3(jF5)cD0-sG2+eA7=uM9~qW4%oT6",
     "ALLOWED_HOSTS": "www.fernbridge.gov.uk",
     "DATABASE_URL": "postgres://council:secret@db.internal:5432/council",
+    "STRIPE_SECRET_KEY": "sk_test_not_a_real_key",
+    "STRIPE_WEBHOOK_SECRET": "whsec_not_a_real_secret",
 }
 
 
@@ -31,7 +33,13 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 class ProductionSettingsTests(SimpleTestCase):
     def test_refuses_to_start_without_each_required_variable(self):
-        for missing in ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"]:
+        for missing in [
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "STRIPE_SECRET_KEY",
+            "STRIPE_WEBHOOK_SECRET",
+        ]:
             for value in (None, ""):
                 with self.subTest(missing=missing, value=value):
                     env = dict(PRODUCTION_ENV)
@@ -48,6 +56,11 @@ class ProductionSettingsTests(SimpleTestCase):
         self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
         self.assertNotIn("WARNINGS", result.stderr + result.stdout)
         self.assertIn("no issues", result.stdout)
+
+    def test_production_refuses_the_sandbox_payment_provider(self):
+        result = manage("check", env={**PRODUCTION_ENV, "PAYMENT_PROVIDER": "sandbox"})
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("production settings refuse it", result.stderr)
 
     def test_production_refuses_to_create_demo_users(self):
         result = manage("create_demo_users", env=PRODUCTION_ENV)

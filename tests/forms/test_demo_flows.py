@@ -47,10 +47,18 @@ class DemoFlowsEndToEndTests(TestCase):
                     continue
                 token = soup.find("input", attrs={"name": "token"})["value"]
                 sent = self.client.post(url, {"token": token})
+                submission = Submission.objects.get(flow=flow)
+                if flow.fee_handler:
+                    self.assertEqual(len(mail.outbox), 0)  # nothing until the money is in
+                    sandbox = sent["Location"]
+                    self.assertTrue(sandbox.startswith("/payments/sandbox/"), sandbox)
+                    self.assertContains(self.client.get(sandbox), "No money is taken")
+                    back = self.client.post(sandbox, {"outcome": "succeed"})
+                    sent = self.client.get(back["Location"])
+                    submission.refresh_from_db()
                 self.assertRedirects(
                     sent, f"{flow.url}confirmation/", fetch_redirect_response=False
                 )
-                submission = Submission.objects.get(flow=flow)
                 confirmation = self.client.get(f"{flow.url}confirmation/")
                 self.assertContains(confirmation, submission.reference)
                 if flow.fee_handler:
@@ -58,8 +66,10 @@ class DemoFlowsEndToEndTests(TestCase):
                     expected = fees[flow.fee_handler].calculate(values).total_pence
                     self.assertGreater(expected, 0)
                     self.assertEqual(submission.fee_pence, expected)
-                    self.assertEqual(submission.status, SubmissionStatus.WAITING_FOR_PAYMENT)
+                    self.assertEqual(submission.status, SubmissionStatus.PAID)
+                    self.assertEqual(submission.payments.get().amount_pence, expected)
                     self.assertContains(check, "Total")
+                    self.assertContains(confirmation, "You have paid")
                 else:
                     self.assertIsNone(submission.fee_pence)
                     self.assertEqual(submission.status, SubmissionStatus.RECEIVED)

@@ -145,6 +145,12 @@ SUBMISSION_REFERENCE_PREFIX = env.str("SUBMISSION_REFERENCE_PREFIX", default="FC
 FLOW_UPLOAD_MAX_MB = 20  # the largest an editor may allow; requests over this are refused
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Payments: the provider every paid flow uses ("sandbox" for the demo, "stripe" for real)
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="sandbox")
+PAYMENT_CHECKOUT_MINUTES = 30  # a checkout expires after this (Stripe's minimum is 30)
+PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=60)
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 SESSION_COOKIE_AGE = 60 * 60 * 4  # answers in progress are kept for 4 hours
 SESSION_SAVE_EVERY_REQUEST = True  # ...counted from the resident's last page
 

@@ -2,10 +2,20 @@
 allowed hosts and a database URL; `manage.py check --deploy` is clean with those set."""
 
 from .base import *  # noqa: F403
+from django.core.exceptions import ImproperlyConfigured
+
 from .environment import env, require
 
 DEBUG = False
 SECRET_KEY = require("SECRET_KEY")
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="stripe")
+if PAYMENT_PROVIDER == "sandbox":
+    raise ImproperlyConfigured(
+        "PAYMENT_PROVIDER=sandbox takes no money: production settings refuse it. Use stripe."
+    )
+if PAYMENT_PROVIDER == "stripe":
+    STRIPE_SECRET_KEY = require("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = require("STRIPE_WEBHOOK_SECRET")
 ALLOWED_HOSTS = require("ALLOWED_HOSTS", cast=list)
 DATABASES = {"default": env.db_url_config(require("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -39,6 +49,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "council.storage.StaticStorage"},
 }
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=f"https://{ALLOWED_HOSTS[0]}")
+
+# Rate limits ("track your request") count by client address: behind a proxy, name the header
+# that carries it, e.g. RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 
 # HTTPS everywhere: the proxy in front terminates TLS and sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,33 @@
+"""One payment interface for every paid flow: a registry of providers (`stripe`, `sandbox`).
+
+Paid flows only ever call `start_checkout` (in `forms.payments.checkout`); the provider is the
+one `PAYMENT_PROVIDER` names.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from forms.registry import Registry
+
+from .base import BasePaymentProvider, ProviderError, ProviderState
+from .constants import PaymentStatus
+
+providers: Registry[type[BasePaymentProvider]] = Registry("payment providers")
+
+
+def get_provider(provider_id: str | None = None) -> BasePaymentProvider:
+    """The provider with this id, or the site's configured one."""
+    from . import sandbox, stripe_checkout  # noqa: F401 - they register themselves
+
+    return providers[provider_id or settings.PAYMENT_PROVIDER]()
+
+
+__all__ = [
+    "BasePaymentProvider",
+    "PaymentStatus",
+    "ProviderError",
+    "ProviderState",
+    "get_provider",
+    "providers",
+]

@@ -1,0 +1,90 @@
+"""Provider-independent payment URLs: start (or try again), return, webhook, and the sandbox's
+test payment page."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from . import ProviderError, get_provider, providers
+from .checkout import payment_problem, start_checkout
+from .constants import OPEN, SETTLED, PaymentStatus
+from .transitions import update_payment
+
+logger = logging.getLogger(__name__)
+
+
+def _payment(payment_uuid: uuid.UUID):
+    from forms.models import Payment
+
+    return get_object_or_404(Payment.objects.select_related("submission"), uuid=payment_uuid)
+
+
+@require_POST
+def start(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpResponse:
+    """ "Try again": a new checkout if the last one failed or expired, else the same one."""
+    payment = _payment(payment_uuid)
+    if payment.status in (PaymentStatus.FAILED, PaymentStatus.EXPIRED, PaymentStatus.CANCELLED):
+        payment.attempt += 1
+        payment.provider_session_id = payment.checkout_url = ""
+        payment.expires_at = None
+        payment.save(update_fields=["attempt", "provider_session_id", "checkout_url", "expires_at"])
+    return start_checkout(payment, request)
+
+
+def payment_return(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpResponse:
+    """Where the resident comes back to: re-read the payment from the provider, then the
+    confirmation if it is paid, or "your payment was not taken"."""
+    payment = _payment(payment_uuid)
+    if payment.status in OPEN and payment.provider_session_id:
+        try:
+            state = get_provider(payment.provider).fetch_state(payment)
+        except ProviderError:
+            logger.exception("Could not check payment %s", payment.uuid)
+        else:
+            payment = update_payment(
+                payment,
+                state.status,
+                session_id=state.session_id,
+                payment_id=state.payment_id,
+                request=request,
+            )
+    submission = payment.submission
+    if payment.status in SETTLED and submission.flow is not None:
+        from forms.runtime.wizard import done_session_key
+
+        request.session[done_session_key(submission.flow)] = submission.reference
+        return redirect(f"{submission.flow.get_url(request)}confirmation/")
+    return payment_problem(request, payment)
+
+
+@csrf_exempt
+@require_POST
+def webhook(request: HttpRequest, provider_id: str) -> HttpResponse:
+    if provider_id not in providers:
+        raise Http404
+    return get_provider(provider_id).handle_webhook(request)
+
+
+def sandbox(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpResponse:
+    """The test payment page (sandbox only: 404 wherever real payments are taken)."""
+    payment = _payment(payment_uuid)
+    if settings.PAYMENT_PROVIDER != "sandbox" or payment.provider != "sandbox":
+        raise Http404
+    if request.method == "POST":
+        outcome = request.POST.get("outcome")
+        if outcome in ("succeed", "fail", "cancel") and payment.status in OPEN:
+            get_provider("sandbox").record_outcome(payment, outcome, request)
+        return redirect("payment_return", payment.uuid)
+    return TemplateResponse(
+        request,
+        "flows/payments/sandbox.html",
+        {"payment": payment, "submission": payment.submission},
+    )
