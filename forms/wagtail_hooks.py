@@ -6,6 +6,7 @@ from wagtail.permissions import register_permission_policy
 from forms.inbox import submission_permission_policy
 from forms.inbox.viewsets import SubmissionViewSet
 from forms.models import Submission
+from forms.payments import wagtail_hooks as payment_hooks  # noqa: F401 - the payments report
 
 # Before anything asks for Submission's policy, or Wagtail makes a model-permission fallback.
 register_permission_policy(Submission, submission_permission_policy)

@@ -4,13 +4,14 @@ with its answers, files and history, and the download of an uploaded file."""
 from __future__ import annotations
 
 import decimal
+import logging
 from collections import OrderedDict
 from typing import Any
 
 import django_filters
 from django import forms
 from django.contrib.admin.utils import quote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -19,16 +20,22 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.defaults import permission_denied
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views.generic import IndexView, InspectView, PermissionCheckedMixin
 
 from forms.constants import SubmissionStatus
+from forms.inbox.payments import REFUND_ACTION, RefundForm, can_refund, payment_sections
 from forms.inbox.permissions import editable_flow_ids, submission_permission_policy
-from forms.models import FlowPage, Submission, normalise_reference
+from forms.models import FlowPage, Refund, Submission, normalise_reference
 from forms.money import format_pence
 from forms.notifications import send_status_update
+from forms.payments import ProviderError
+from forms.payments.refunds import refund_payment
+
+logger = logging.getLogger(__name__)
 
 # Content types a browser may be told about; anything else downloads as plain bytes.
 KNOWN_UPLOAD_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
@@ -229,6 +236,8 @@ class SubmissionDetailView(InspectView):
         return []  # the template lays the request out itself
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.POST.get("action") == REFUND_ACTION:
+            return self.post_refund(request)
         if not self.user_has_permission_for_instance("change", self.object):
             raise PermissionDenied
         form = StatusChangeForm(request.POST, submission=self.object)
@@ -254,6 +263,66 @@ class SubmissionDetailView(InspectView):
                 request, _("The email to the resident could not be sent. Phone them if it matters.")
             )
         return redirect(request.path)
+
+    def post_refund(self, request: HttpRequest) -> HttpResponse:
+        """Give money back: once per form shown (its hidden key), however often it is sent."""
+        if not can_refund(request.user):
+            # A plain 403 (raising PermissionDenied would be turned into a redirect by Wagtail):
+            # the form is never shown to them, so this is a forged or stale request.
+            return permission_denied(request, PermissionDenied())
+        payment = get_object_or_404(
+            self.object.payments.all(), pk=request.POST.get("refund-payment") or 0
+        )
+        # The same form sent again (a double click, a refresh): what it asked for is done.
+        key = request.POST.get("refund-key", "")
+        done = Refund.objects.filter(payment=payment, idempotency_key=key).first() if key else None
+        if done is not None:
+            messages.success(
+                request,
+                _("This refund of %(amount)s has already been made. Nothing more was refunded.")
+                % {"amount": format_pence(done.amount_pence)},
+            )
+            return redirect(request.path)
+        form = RefundForm(request.POST, payment=payment)
+        if not form.is_valid():
+            return self.refund_not_made(form)
+        try:
+            refund = refund_payment(
+                payment,
+                form.cleaned_data["amount_pence"],
+                user=request.user,
+                idempotency_key=form.cleaned_data["key"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(form.error_field, error)
+            return self.refund_not_made(form)
+        except ProviderError as error:
+            # Nothing was recorded. The form keeps its key: if the provider did refund before
+            # the connection failed, trying again gets that same refund back, not a second one.
+            logger.exception("Refund of %s refused by %s", self.object.reference, payment.provider)
+            messages.error(
+                request,
+                _(
+                    "The refund was not made: the payment provider did not accept it "
+                    "(%(error)s). Nothing was refunded. Try again later, or ask finance."
+                )
+                % {"error": str(error) or _("no reason given")},
+            )
+            return self.render_to_response(self.get_context_data(refund_form=form))
+        messages.success(
+            request,
+            _(
+                "%(amount)s refunded for %(reference)s. It can take 5 to 10 days to reach the "
+                "resident's card."
+            )
+            % {"amount": format_pence(refund.amount_pence), "reference": self.object.reference},
+        )
+        return redirect(request.path)
+
+    def refund_not_made(self, form: RefundForm) -> HttpResponse:
+        messages.validation_error(self.request, _("The refund was not made."), form)
+        return self.render_to_response(self.get_context_data(refund_form=form))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -289,6 +358,10 @@ class SubmissionDetailView(InspectView):
                 ],
                 "form": kwargs.get("form") or StatusChangeForm(submission=submission),
                 "can_change": self.user_has_permission_for_instance("change", submission),
+                "payments": payment_sections(
+                    submission, self.request.user, refund_form=kwargs.get("refund_form")
+                ),
+                "refund_action": REFUND_ACTION,
             }
         )
         return context

@@ -7,77 +7,179 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('flows', '0002_identifiers_not_translated'),
+        ("flows", "0002_identifiers_not_translated"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='submission',
-            name='confirmation_sent_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='confirmation email sent'),
+            model_name="submission",
+            name="confirmation_sent_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="confirmation email sent"
+            ),
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('provider', models.CharField(max_length=20, verbose_name='provider')),
-                ('amount_pence', models.PositiveIntegerField(verbose_name='amount (pence)')),
-                ('currency', models.CharField(default='gbp', max_length=3)),
-                ('status', models.CharField(choices=[('created', 'Not started'), ('pending', 'Waiting for the card payment'), ('paid', 'Paid'), ('failed', 'Failed'), ('cancelled', 'Cancelled'), ('expired', 'Expired'), ('partially_refunded', 'Partly refunded'), ('refunded', 'Refunded')], db_index=True, default='created', max_length=20, verbose_name='status')),
-                ('attempt', models.PositiveSmallIntegerField(default=1, help_text='Goes up when a new checkout is needed (after a failure).')),
-                ('provider_session_id', models.CharField(blank=True, db_index=True, max_length=255, verbose_name='checkout session')),
-                ('provider_payment_id', models.CharField(blank=True, max_length=255, verbose_name='payment intent')),
-                ('checkout_url', models.URLField(blank=True, max_length=2000)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('refunded_pence', models.PositiveIntegerField(default=0, verbose_name='refunded (pence)')),
-                ('options', models.JSONField(blank=True, default=dict, help_text='What was sent to the provider, for the record.')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='started')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='paid')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='payments', to='flows.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("provider", models.CharField(max_length=20, verbose_name="provider")),
+                ("amount_pence", models.PositiveIntegerField(verbose_name="amount (pence)")),
+                ("currency", models.CharField(default="gbp", max_length=3)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("created", "Not started"),
+                            ("pending", "Waiting for the card payment"),
+                            ("paid", "Paid"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                            ("expired", "Expired"),
+                            ("partially_refunded", "Partly refunded"),
+                            ("refunded", "Refunded"),
+                        ],
+                        db_index=True,
+                        default="created",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "attempt",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="Goes up when a new checkout is needed (after a failure).",
+                    ),
+                ),
+                (
+                    "provider_session_id",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=255, verbose_name="checkout session"
+                    ),
+                ),
+                (
+                    "provider_payment_id",
+                    models.CharField(blank=True, max_length=255, verbose_name="payment intent"),
+                ),
+                ("checkout_url", models.URLField(blank=True, max_length=2000)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "refunded_pence",
+                    models.PositiveIntegerField(default=0, verbose_name="refunded (pence)"),
+                ),
+                (
+                    "options",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="What was sent to the provider, for the record.",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="started"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("paid_at", models.DateTimeField(blank=True, null=True, verbose_name="paid")),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="payments",
+                        to="flows.submission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment',
-                'ordering': ['-created_at'],
-                'permissions': [('refund_payment', 'Can refund a payment')],
+                "verbose_name": "payment",
+                "ordering": ["-created_at"],
+                "permissions": [("refund_payment", "Can refund a payment")],
             },
         ),
         migrations.CreateModel(
-            name='Refund',
+            name="Refund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount_pence', models.PositiveIntegerField(verbose_name='amount (pence)')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('idempotency_key', models.CharField(max_length=100, unique=True)),
-                ('provider_refund_id', models.CharField(blank=True, max_length=255, verbose_name='provider refund id')),
-                ('status', models.CharField(default='succeeded', max_length=20, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='when')),
-                ('payment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='refunds', to='flows.payment')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount_pence", models.PositiveIntegerField(verbose_name="amount (pence)")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                ("idempotency_key", models.CharField(max_length=100, unique=True)),
+                (
+                    "provider_refund_id",
+                    models.CharField(blank=True, max_length=255, verbose_name="provider refund id"),
+                ),
+                (
+                    "status",
+                    models.CharField(default="succeeded", max_length=20, verbose_name="status"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="when")),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="refunds",
+                        to="flows.payment",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'refund',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "refund",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PaymentEvent',
+            name="PaymentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=20)),
-                ('event_id', models.CharField(max_length=255)),
-                ('type', models.CharField(max_length=100)),
-                ('payload', models.JSONField(default=dict)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('payment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='flows.payment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("provider", models.CharField(max_length=20)),
+                ("event_id", models.CharField(max_length=255)),
+                ("type", models.CharField(max_length=100)),
+                ("payload", models.JSONField(default=dict)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="flows.payment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment event',
-                'constraints': [models.UniqueConstraint(fields=('provider', 'event_id'), name='payment_event_once')],
+                "verbose_name": "payment event",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("provider", "event_id"), name="payment_event_once"
+                    )
+                ],
             },
         ),
     ]

@@ -49,7 +49,7 @@ class Payment(models.Model):
     class Meta:
         verbose_name = _("payment")
         ordering = ["-created_at"]
-        permissions = [("refund_payment", _("Can refund a payment"))]
+        permissions = [("refund_payment", _("Can refund payments and see all payments"))]
 
     def __str__(self) -> str:
         return f"{self.submission.reference} {self.amount_pence}p {self.status}"

@@ -58,6 +58,7 @@ def payment_problem(request: HttpRequest, payment: Any, status: int = 200) -> Ht
             "service": service,
             "contact": ContactSettings.for_request(request),
             "expired": payment.status == PaymentStatus.EXPIRED,
+            "cancelled": "cancelled" in request.GET,
         },
         status=status,
     )

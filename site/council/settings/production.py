@@ -1,9 +1,9 @@
 """Production: everything comes from the environment. Refuses to start without a secret key,
 allowed hosts and a database URL; `manage.py check --deploy` is clean with those set."""
 
-from .base import *  # noqa: F403
 from django.core.exceptions import ImproperlyConfigured
 
+from .base import *  # noqa: F403
 from .environment import env, require
 
 DEBUG = False
