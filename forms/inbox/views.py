@@ -27,6 +27,7 @@ from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views.generic import IndexView, InspectView, PermissionCheckedMixin
 
 from forms.constants import SubmissionStatus
+from forms.inbox.export import SafeSpreadsheetExportMixin
 from forms.inbox.payments import REFUND_ACTION, RefundForm, can_refund, payment_sections
 from forms.inbox.permissions import editable_flow_ids, submission_permission_policy
 from forms.models import FlowPage, Refund, Submission, normalise_reference
@@ -40,7 +41,6 @@ logger = logging.getLogger(__name__)
 # Content types a browser may be told about; anything else downloads as plain bytes.
 KNOWN_UPLOAD_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 # A spreadsheet opens a cell starting with one of these as a formula; residents type the answers.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def visible_flows(request: HttpRequest | None) -> QuerySet:
@@ -95,7 +95,7 @@ def fee_column(submission: Submission) -> str:
     return format_pence(submission.fee_pence) if submission.fee_pence else ""
 
 
-class SubmissionIndexView(IndexView):
+class SubmissionIndexView(SafeSpreadsheetExportMixin, IndexView):
     """Requests the user may see; search finds a reference however it is typed."""
 
     any_permission_required = ["view"]
@@ -159,20 +159,6 @@ class SubmissionIndexView(IndexView):
                 ("answers", answers),
             ]
         )
-
-    def preprocess_field_value(self, field: str, value: Any, export_format: str) -> Any:
-        if export_format == self.FORMAT_CSV and field == "sent":
-            return value.strftime("%Y-%m-%d %H:%M")
-        value = super().preprocess_field_value(field, value, export_format)
-        # (Wagtail already types XLSX cells that look like formulas as text.)
-        if export_format == self.FORMAT_CSV and isinstance(value, str):
-            value = "'" + value if value.startswith(FORMULA_STARTS) else value
-        return value
-
-    def stream_csv(self, queryset: QuerySet) -> Any:
-        # A byte order mark, so Excel reads the file as UTF-8 ("£", "ł") rather than guessing.
-        yield "\ufeff"
-        yield from super().stream_csv(queryset)
 
     def get_filename(self) -> str:
         return f"requests-{timezone.localdate():%Y-%m-%d}"

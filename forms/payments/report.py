@@ -24,6 +24,7 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from forms.inbox.export import SafeSpreadsheetExportMixin
 from forms.inbox.permissions import submission_permission_policy
 from forms.models import Payment
 from forms.money import format_pence
@@ -32,7 +33,6 @@ from .constants import SETTLED, PaymentStatus
 
 REFUND_PERMISSION = "flows.refund_payment"
 # A spreadsheet opens a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 KNOWN_PROVIDERS = {"sandbox": _("Sandbox"), "stripe": _("Stripe")}
 
 
@@ -101,7 +101,7 @@ def naive_local(value: datetime.datetime | None) -> datetime.datetime | str:
     return timezone.localtime(value).replace(tzinfo=None) if value else ""
 
 
-class PaymentReportView(ReportView):
+class PaymentReportView(SafeSpreadsheetExportMixin, ReportView):
     """Payments finance reconciles with the provider's payouts. Users with "Can refund a
     payment" (and superusers) see it, and in it only the payments of requests they may see."""
 
@@ -281,20 +281,6 @@ class PaymentReportView(ReportView):
                 ("paid_at", naive_local(item.paid_at)),
             ]
         )
-
-    def preprocess_field_value(self, field: str, value: Any, export_format: str) -> Any:
-        if export_format == self.FORMAT_CSV and isinstance(value, datetime.datetime):
-            return value.strftime("%Y-%m-%d %H:%M")
-        value = super().preprocess_field_value(field, value, export_format)
-        # (Wagtail already types XLSX cells that look like formulas as text.)
-        if export_format == self.FORMAT_CSV and isinstance(value, str):
-            value = "'" + value if value.startswith(FORMULA_STARTS) else value
-        return value
-
-    def stream_csv(self, queryset: QuerySet) -> Any:
-        # A byte order mark, so Excel reads the file as UTF-8 ("£") rather than guessing.
-        yield "\ufeff"
-        yield from super().stream_csv(queryset)
 
     def get_filename(self) -> str:
         return f"payments-{timezone.localdate():%Y-%m-%d}"
