@@ -31,6 +31,13 @@ def lookup_choices() -> list[tuple[str, str]]:
     return [("", _("None")), *lookups.get_choices()]
 
 
+def lookup_block() -> blocks.ChoiceBlock:
+    """A question's optional check against council records (a registered look-up)."""
+    return blocks.ChoiceBlock(
+        label=_("Check the answer with"), choices=lookup_choices, required=False
+    )
+
+
 class QuestionBlock(blocks.StructBlock):
     """What every question has."""
 
@@ -90,9 +97,7 @@ class ShortTextBlock(RuleMessageMixin, QuestionBlock):
         choices=[("full", _("Full")), ("20", _("20 characters")), ("10", _("10 characters"))],
         default="full",
     )
-    lookup = blocks.ChoiceBlock(
-        label=_("Check the answer with"), choices=lookup_choices, required=False
-    )
+    lookup = lookup_block()
 
     class Meta:
         icon = "pilcrow"
@@ -124,9 +129,7 @@ class UKPhoneBlock(QuestionBlock):
 class WholeNumberBlock(RuleMessageMixin, QuestionBlock):
     min_value = blocks.IntegerBlock(label=_("Smallest"), required=False)
     max_value = blocks.IntegerBlock(label=_("Largest"), required=False)
-    lookup = blocks.ChoiceBlock(
-        label=_("Check the answer with"), choices=lookup_choices, required=False
-    )
+    lookup = lookup_block()
 
     class Meta:
         icon = "order"
@@ -216,9 +219,7 @@ class QuantityBlock(RuleMessageMixin, QuestionBlock):
 
 
 class AddressBlock(QuestionBlock):
-    lookup = blocks.ChoiceBlock(
-        label=_("Check the answer with"), choices=lookup_choices, required=False
-    )
+    lookup = lookup_block()
 
     class Meta:
         icon = "home"
