@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from forms.handlers import FeeQuote, LookupFailed, fees
 from forms.handlers.council_lookups import council_tax_accounts, penalty_charge_notices
@@ -72,21 +72,31 @@ class BulkyWasteFee(CouncilFee):
         return self.quote(*lines)
 
 
-class GardenWasteFee(CouncilFee):
+class PerUnitFee(CouncilFee):
+    """A price for each of something the resident asks for: answer `answer`, from 1 to
+    `largest`, at `unit_pence` each, explained by the plural-aware `line`."""
+
+    answer: str = ""
+    unit_pence: int = 0
+    largest: int = 1
+    line: Any = ""
+
+    def calculate(self, answers: dict[str, Any]) -> FeeQuote:
+        count = self.number(answers, self.answer, 1, self.largest)
+        text = self.line % {"count": count, "price": format_pence(self.unit_pence)}
+        return self.quote((text, count * self.unit_pence))
+
+
+class GardenWasteFee(PerUnitFee):
     """£50 a year for each brown bin; at most 3 bins (answer `bins`)."""
 
     title = gettext_lazy("Garden waste: £50 a year for each bin")
-    bin_pence = 5000
-    max_bins = 3
-
-    def calculate(self, answers: dict[str, Any]) -> FeeQuote:
-        bins = self.number(answers, "bins", 1, self.max_bins)
-        text = ngettext(
-            "%(count)d brown bin for 12 months",
-            "%(count)d brown bins for 12 months at %(price)s each",
-            bins,
-        ) % {"count": bins, "price": format_pence(self.bin_pence)}
-        return self.quote((text, bins * self.bin_pence))
+    answer, unit_pence, largest = "bins", 5000, 3
+    line = ngettext_lazy(
+        "%(count)d brown bin for 12 months",
+        "%(count)d brown bins for 12 months at %(price)s each",
+        "count",
+    )
 
 
 class SkipPermitFee(CouncilFee):
@@ -149,21 +159,16 @@ class BlueBadgeFee(CouncilFee):
         return self.quote((_("Blue Badge"), self.badge_pence))
 
 
-class CertificateFee(CouncilFee):
+class CertificateFee(PerUnitFee):
     """£12.50 for each copy of a certificate; at most 5 copies (answer `copies`)."""
 
     title = gettext_lazy("Certificate copies: £12.50 each")
-    copy_pence = 1250
-    max_copies = 5
-
-    def calculate(self, answers: dict[str, Any]) -> FeeQuote:
-        copies = self.number(answers, "copies", 1, self.max_copies)
-        text = ngettext(
-            "%(count)d copy of the certificate",
-            "%(count)d copies of the certificate at %(price)s each",
-            copies,
-        ) % {"count": copies, "price": format_pence(self.copy_pence)}
-        return self.quote((text, copies * self.copy_pence))
+    answer, unit_pence, largest = "copies", 1250, 5
+    line = ngettext_lazy(
+        "%(count)d copy of the certificate",
+        "%(count)d copies of the certificate at %(price)s each",
+        "count",
+    )
 
 
 class PenaltyChargeNoticeFee(CouncilFee):
