@@ -13,6 +13,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from search.indexing import StemmedSearchMixin
 from services.blocks import BodyBlock
 from services.models import CategoryPage
 
@@ -82,7 +83,7 @@ class HomePageTopTask(Orderable):
         verbose_name_plural = _("top tasks")
 
 
-class StandardPage(Page):
+class StandardPage(StemmedSearchMixin, Page):
     """A plain page such as the accessibility statement, privacy notice, cookies or contact.
 
     Pages with "Show in menus" ticked are linked from the footer.
@@ -102,7 +103,9 @@ class StandardPage(Page):
         *Page.search_fields,
         index.SearchField("intro"),
         index.SearchField("body"),
+        index.SearchField("search_stems"),
     ]
+    stemmed_fields = ("title", "intro")
     parent_page_types: ClassVar[list[str]] = ["home.HomePage"]
     subpage_types: ClassVar[list[str]] = []
 

@@ -3,7 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SearchConfig(AppConfig):
-    """Site search: the results page over the council's services and pages."""
+    """Site search: the results page, editors' synonyms and promoted results, the query log
+    and its reports, and the engines behind them (database or Elasticsearch)."""
 
     name = "search"
     verbose_name = _("Search")
+
+    def ready(self) -> None:
+        # Signal receivers: clear compiled synonyms and the vocabulary when editors change them.
+        from search import corpus, synonyms  # noqa: F401

@@ -15,6 +15,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from search.indexing import StemmedSearchMixin
+
 from .blocks import RICH_TEXT_FEATURES, BodyBlock
 
 
@@ -89,13 +91,18 @@ class ContactSettings(BaseSiteSetting):
         verbose_name = _("contact channels")
 
 
-class CategoryPage(Page):
+class CategoryPage(StemmedSearchMixin, Page):
     """A group of services, such as "Bins, recycling and waste"."""
 
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
 
     content_panels: ClassVar[list] = [*Page.content_panels, FieldPanel("intro")]
-    search_fields: ClassVar[list] = [*Page.search_fields, index.SearchField("intro")]
+    search_fields: ClassVar[list] = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("search_stems"),
+    ]
+    stemmed_fields = ("title", "intro")
     parent_page_types: ClassVar[list[str]] = ["home.HomePage"]
     subpage_types: ClassVar[list[str]] = ["services.ServicePage"]
 
@@ -112,7 +119,7 @@ class CategoryPage(Page):
         return context
 
 
-class ServicePage(Page):
+class ServicePage(StemmedSearchMixin, Page):
     """One council service: what it is, who can use it, what it costs and how to do it,
     online first and by phone, face to face or with help."""
 
@@ -203,8 +210,10 @@ class ServicePage(Page):
         index.SearchField("who_can_use"),
         index.SearchField("before_you_start"),
         index.SearchField("body"),
+        index.SearchField("search_stems"),
         index.FilterField("kind"),
     ]
+    stemmed_fields = ("title", "keywords", "summary")
     parent_page_types: ClassVar[list[str]] = ["services.CategoryPage"]
     subpage_types: ClassVar[list[str]] = ["flows.FlowPage"]
 

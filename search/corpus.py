@@ -1,0 +1,163 @@
+"""What the ranking reads about each page: its title, keywords and summary as stemmed words,
+and the site's vocabulary (each word with the number of pages that use it).
+
+The vocabulary is built once per locale and kept in the process until a page is published,
+unpublished, moved or deleted: a version number in the Django cache tells every process.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from search.text import normalise, stem, tokens
+
+VERSION_KEY = "search:corpus-version"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One page as the ranking sees it; every phrase is a tuple of stemmed words."""
+
+    page_id: int
+    title: tuple[str, ...]
+    keywords: tuple[tuple[str, ...], ...]
+    summary: tuple[str, ...]
+
+    def stem_set(self) -> set[str]:
+        words = set(self.title) | set(self.summary)
+        for phrase in self.keywords:
+            words.update(phrase)
+        return words
+
+
+@dataclass
+class Vocabulary:
+    """Words (as typed) and stems (as matched) with how many pages use them."""
+
+    words: Counter
+    stems: Counter
+    documents: int
+
+    def __post_init__(self) -> None:
+        self.word_list = sorted(self.words)
+
+    def knows(self, word: str, language: str) -> bool:
+        return word in self.words or stem(word, language) in self.stems
+
+    def idf(self, stem_: str) -> float:
+        """Rarer words say more: the usual smoothed inverse document frequency."""
+        seen = self.stems.get(stem_, 0)
+        return math.log(1 + (self.documents - seen + 0.5) / (seen + 0.5))
+
+
+def phrase(text: str, language: str) -> tuple[str, ...]:
+    return tuple(stem(word, language) for word in tokens(text))
+
+
+def keyword_phrases(keywords: str, language: str) -> tuple[tuple[str, ...], ...]:
+    found = (phrase(part, language) for part in (keywords or "").split(","))
+    return tuple(p for p in found if p)
+
+
+def _rows(page_ids=None, locale=None):
+    from search.engine.base import searchable_pages
+
+    pages = searchable_pages(locale) if locale is not None else None
+    if pages is None:
+        from wagtail.models import Page
+
+        pages = Page.objects.all()
+    if page_ids is not None:
+        pages = pages.filter(id__in=page_ids)
+    return pages.values_list(
+        "id",
+        "title",
+        "search_description",
+        "servicepage__keywords",
+        "servicepage__summary",
+        "categorypage__intro",
+        "standardpage__intro",
+    ).order_by()
+
+
+def _document(row, language: str) -> Document:
+    page_id, title, description, keywords, summary, category_intro, standard_intro = row
+    text = summary or category_intro or standard_intro or description or ""
+    return Document(
+        page_id=page_id,
+        title=phrase(title, language),
+        keywords=keyword_phrases(keywords, language),
+        summary=phrase(text, language),
+    )
+
+
+def documents(page_ids, language: str) -> dict[int, Document]:
+    return {row[0]: _document(row, language) for row in _rows(page_ids=list(page_ids))}
+
+
+_memo: dict[tuple[int, int], Vocabulary] = {}
+_lock = threading.Lock()
+
+
+def _version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(VERSION_KEY, version, None)
+    return version
+
+
+def vocabulary(locale) -> Vocabulary:
+    language = locale.language_code
+    key = (locale.pk, _version())
+    found = _memo.get(key)
+    if found is not None:
+        return found
+    words: Counter = Counter()
+    stems_: Counter = Counter()
+    count = 0
+    for row in _rows(locale=locale).iterator(chunk_size=2000):
+        count += 1
+        page_words = set()
+        for text in (row[1], row[3] or "", row[4] or row[5] or row[6] or row[2] or ""):
+            page_words.update(normalise(text).split())
+        words.update(page_words)
+        stems_.update({stem(word, language) for word in page_words})
+    built = Vocabulary(words=words, stems=stems_, documents=max(count, 1))
+    with _lock:
+        for old in [k for k in _memo if k[0] == locale.pk]:
+            _memo.pop(old, None)
+        _memo[key] = built
+    return built
+
+
+def forget() -> None:
+    """A page changed: every process rebuilds its vocabulary on its next search."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+    _memo.clear()
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(post_page_move)
+def _page_changed(**kwargs) -> None:
+    forget()
+
+
+@receiver(post_delete)
+def _page_deleted(sender, **kwargs) -> None:
+    from wagtail.models import Page
+
+    if isinstance(sender, type) and issubclass(sender, Page):
+        forget()

@@ -1,0 +1,135 @@
+"""The default engine: Wagtail's database backend finds the pages, our code ranks them.
+
+Wagtail's database backends differ (SQLite's FTS5 has no stemming and no field weights,
+PostgreSQL has both), so the backend only gathers candidates, with every word the query may
+mean (as typed, stemmed, an editor's synonym, or a spelling the site knows). The ranking is
+then the same on both: where each concept of the query matches (title, keywords, summary),
+how rare the word is, whether the whole query appears as a phrase, how much of the query a
+page covers, the backend's own score for the body, and how often residents choose the page.
+"""
+
+from __future__ import annotations
+
+from wagtail.models import Locale
+from wagtail.search.backends import get_search_backend
+from wagtail.search.query import PlainText
+
+from search.analysis import Analysis, analyse
+from search.corpus import Document, Vocabulary, documents, vocabulary
+from search.engine.base import MAX_RESULTS, Ranking, SearchEngine, searchable_pages
+from search.popularity import popularity_scores
+
+# How many of the backend's best matches are ranked again by our rules.
+CANDIDATES = 300
+
+TITLE, KEYWORD, SUMMARY = 3.0, 2.5, 1.0
+PHRASE_BONUS = 1.2  # a concept's words together, in order
+WHOLE_QUERY_IN_TITLE = 3.0
+WHOLE_QUERY_IN_KEYWORD = 3.0
+EXACT_KEYWORD = 2.0  # a keyword that is exactly what the resident typed
+BODY = 1.0  # the backend's score (it reads the body too), scaled to 0-1
+POPULARITY = 0.6
+
+
+def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+    size = len(needle)
+    return any(haystack[i : i + size] == needle for i in range(len(haystack) - size + 1))
+
+
+def field_match(field: tuple[str, ...], stems_: tuple[str, ...]) -> float:
+    """1 for the words together in order, less for some of them apart."""
+    if not field:
+        return 0.0
+    if contains(field, stems_):
+        return PHRASE_BONUS if len(stems_) > 1 else 1.0
+    present = sum(1 for s in stems_ if s in field)
+    return 0.5 * present / len(stems_)
+
+
+def alternative_score(document: Document, stems_: tuple[str, ...]) -> float:
+    keyword = max((field_match(k, stems_) for k in document.keywords), default=0.0)
+    return max(
+        TITLE * field_match(document.title, stems_),
+        KEYWORD * keyword,
+        SUMMARY * field_match(document.summary, stems_),
+    )
+
+
+def score(
+    document: Document,
+    analysis: Analysis,
+    vocab: Vocabulary,
+    body: float,
+    popularity: float,
+) -> float:
+    total = 0.0
+    matched = 0
+    for concept in analysis.concepts:
+        best = 0.0
+        for alternative in concept.alternatives:
+            idf = sum(vocab.idf(s) for s in alternative.stems) / len(alternative.stems)
+            best = max(
+                best, alternative.weight * idf * alternative_score(document, alternative.stems)
+            )
+        if best > 0:
+            matched += 1
+        total += best
+    concepts = len(analysis.concepts) or 1
+    coverage = matched / concepts
+    total *= coverage * coverage
+    whole = analysis.content_stems
+    if len(whole) > 1:
+        if contains(document.title, whole):
+            total += WHOLE_QUERY_IN_TITLE
+        if any(contains(k, whole) for k in document.keywords):
+            total += WHOLE_QUERY_IN_KEYWORD
+    typed = tuple(analysis.stems)
+    if typed and (typed in document.keywords or typed == document.title):
+        total += EXACT_KEYWORD
+    return total + BODY * body + POPULARITY * popularity
+
+
+class DatabaseEngine(SearchEngine):
+    name = "database"
+
+    def __init__(self, backend_name: str = "default") -> None:
+        self.backend_name = backend_name
+
+    def candidates(self, analysis: Analysis, locale: Locale) -> dict[int, float]:
+        """Page id -> the backend's relevance (0-1), for the backend's best matches."""
+        terms = analysis.match_terms()
+        if not terms:
+            return {}
+        backend = get_search_backend(self.backend_name)
+        results = backend.search(
+            PlainText(" ".join(terms), operator="or"),
+            searchable_pages(locale).only("id"),
+        )
+        ids = [page.pk for page in results[:CANDIDATES]]
+        # The backend's own order (it reads the body too), as 1 for its best down to near 0.
+        return {pk: 1 - position / len(ids) for position, pk in enumerate(ids)}
+
+    def rank_analysis(self, analysis: Analysis, locale: Locale, vocab: Vocabulary, limit: int):
+        found = self.candidates(analysis, locale)
+        if not found:
+            return []
+        docs = documents(found, analysis.language)
+        liked = popularity_scores(found)
+        scored = [
+            (score(docs[pk], analysis, vocab, body, liked.get(pk, 0.0)), body, -pk)
+            for pk, body in found.items()
+            if pk in docs
+        ]
+        scored.sort(reverse=True)
+        return [-negative_pk for _, _, negative_pk in scored[:limit]]
+
+    def rank(self, query: str, *, locale: Locale, limit: int = MAX_RESULTS) -> Ranking:
+        vocab = vocabulary(locale)
+        analysis = analyse(query, vocab, locale.language_code)
+        ids = self.rank_analysis(analysis, locale, vocab, limit)
+        return Ranking(page_ids=ids, suggestion=analysis.suggestion)
+
+    def suggest(self, prefix: str, *, locale: Locale, limit: int = 6) -> list[int]:
+        vocab = vocabulary(locale)
+        analysis = analyse(prefix, vocab, locale.language_code, prefix=True)
+        return self.rank_analysis(analysis, locale, vocab, limit)

@@ -1,0 +1,70 @@
+"""How the site reads words: one tokeniser, stop list and stemmer for queries and pages alike,
+so a resident's "bins collected" meets a page's "bin collection"."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+# Words that carry no meaning on their own in a resident's query ("when is my bin day").
+# They still count inside phrases; they are left out of matching and of spelling suggestions.
+STOP_WORDS = {
+    "en": frozenset(
+        (
+            "a an and are as at be by can do does for from get how i if in into is it its me my "
+            "of on or our please the their there this to was what when where which who why will "
+            "with you your want need"
+        ).split()
+    ),
+}
+
+# Snowball stemmers by language; a language without one is matched on whole words.
+STEMMER_NAMES = {"en": "english", "ar": "arabic", "cy": None, "pl": None}
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_APOSTROPHES = re.compile("(?<=\\w)['\u2019](?=\\w)")
+
+
+def base_language(language_code: str | None) -> str:
+    return (language_code or "en").split("-")[0].lower()
+
+
+def normalise(text: str) -> str:
+    """Lower case, compatibility forms folded, apostrophes inside words dropped
+    ("neighbour's" -> "neighbours"), everything else that is not a letter or digit a space."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = _APOSTROPHES.sub("", text)
+    return " ".join(_TOKEN.findall(text.replace("_", " ")))
+
+
+def tokens(text: str) -> list[str]:
+    return normalise(text).split()
+
+
+@lru_cache(maxsize=8)
+def _stemmer(language: str):
+    name = STEMMER_NAMES.get(language)
+    return snowballstemmer.stemmer(name) if name else None
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str, language: str = "en") -> str:
+    stemmer = _stemmer(base_language(language))
+    return stemmer.stemWord(word) if stemmer else word
+
+
+def stems(text: str, language: str = "en") -> list[str]:
+    return [stem(word, language) for word in tokens(text)]
+
+
+def is_stop_word(word: str, language: str = "en") -> bool:
+    return word in STOP_WORDS.get(base_language(language), frozenset())
+
+
+def content_words(words: list[str], language: str = "en") -> list[str]:
+    """The words that carry meaning; all of them when every one is a stop word ("who are we")."""
+    kept = [word for word in words if not is_stop_word(word, language)]
+    return kept or list(words)
