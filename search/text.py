@@ -13,11 +13,7 @@ import snowballstemmer
 # They still count inside phrases; they are left out of matching and of spelling suggestions.
 STOP_WORDS = {
     "en": frozenset(
-        (
-            "a an and are as at be by can do does for from get how i if in into is it its me my "
-            "of on or our please the their there this to was what when where which who why will "
-            "with you your want need"
-        ).split()
+        ["a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "get", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our", "please", "the", "their", "there", "this", "to", "was", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your", "want", "need"]
     ),
 }
 
