@@ -16,3 +16,9 @@ class StemmedSearchMixin:
         language = getattr(getattr(self, "locale", None), "language_code", "en")
         text = " ".join(str(getattr(self, name, "") or "") for name in self.stemmed_fields)
         return " ".join(dict.fromkeys(stems(text, language)))
+
+    def search_popularity(self) -> float:
+        """0-1: how often residents choose this page (Elasticsearch ranks with it)."""
+        from search.popularity import popularity_scores
+
+        return popularity_scores([self.pk]).get(self.pk, 0.0) if self.pk else 0.0

@@ -1,17 +1,23 @@
-"""The site search page: the council's live pages in the resident's language, best match first."""
+"""The site search page and its suggestions as you type."""
 
 from __future__ import annotations
 
 import unicodedata
+from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
-from wagtail.contrib.search_promotions.models import Query
-from wagtail.models import Locale, Page
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from wagtail.models import Locale
 
-RESULTS_PER_PAGE = 10
+from search import analytics
+from search.engine import get_engine, searchable_pages
+from search.popularity import popular_services
+from search.service import RESULTS_PER_PAGE, describe, resolve, run_search
+
 MAX_QUERY_LENGTH = 200
+SUGGESTIONS = 6
 
 
 def clean_query(raw: str) -> str:
@@ -21,27 +27,65 @@ def clean_query(raw: str) -> str:
     return " ".join(printable.split())[:MAX_QUERY_LENGTH]
 
 
+def search_url(query: str) -> str:
+    return f"{reverse('search')}?{urlencode({'q': query})}"
+
+
+@require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    """Show pages that match `q`; an empty or odd query gets the form again, never an error."""
+    """Results for `q`, best first, 10 to a page; an empty or odd query gets the form again,
+    never an error. The first page of each search is logged for the web team."""
     query = clean_query(request.GET.get("q", ""))
-    results = None
-    promotions = []
+    context = {
+        "query": query,
+        "max_length": MAX_QUERY_LENGTH,
+        "results_per_page": RESULTS_PER_PAGE,
+    }
     if query:
-        pages = (
-            Page.objects.live().public().filter(locale=Locale.get_active(), depth__gt=2).specific()
+        outcome = run_search(query)
+        results = outcome.page(request.GET.get("page"))
+        log_id = None
+        if results.number == 1:
+            log_id = analytics.log_search(request, query, outcome.total)
+        items = resolve(results.object_list)
+        for item in items:
+            item.click_url = analytics.click_url(log_id, item)
+        context.update(
+            outcome=outcome,
+            results=results,
+            items=items,
+            total=outcome.total,
+            suggestion=outcome.suggestion,
+            suggestion_url=search_url(outcome.suggestion) if outcome.suggestion else "",
+            popular=[] if outcome.total else popular_services(Locale.get_active()),
         )
-        found = Paginator(pages.search(query), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-        results = found
-        logged = Query.get(query)
-        logged.add_hit()
-        promotions = [p.page.specific for p in logged.editors_picks.select_related("page")]
-    return TemplateResponse(
-        request,
-        "search/search.html",
-        {
-            "query": query,
-            "results": results,
-            "promotions": promotions,
-            "max_length": MAX_QUERY_LENGTH,
-        },
-    )
+    return TemplateResponse(request, "search/search.html", context)
+
+
+@require_GET
+def suggest(request: HttpRequest) -> JsonResponse:
+    """Up to 6 pages for what the resident has typed so far, as JSON, for the search box's
+    suggestions (the search box works the same without them)."""
+    query = clean_query(request.GET.get("q", ""))
+    suggestions = []
+    if len(query) >= 2:
+        locale = Locale.get_active()
+        ids = get_engine().suggest(query, locale=locale, limit=SUGGESTIONS)
+        pages = searchable_pages(locale).filter(id__in=ids).specific()
+        by_id = {page.pk: page for page in pages}
+        for pk in ids:
+            page = by_id.get(pk)
+            if page is None:
+                continue
+            description, category = describe(page)
+            suggestions.append(
+                {
+                    "title": page.title,
+                    "url": page.url,
+                    "description": description,
+                    "category": category,
+                }
+            )
+    response = JsonResponse({"query": query, "suggestions": suggestions})
+    response["Cache-Control"] = "max-age=60"
+    return response

@@ -212,6 +212,7 @@ class ServicePage(StemmedSearchMixin, Page):
         index.SearchField("body"),
         index.SearchField("search_stems"),
         index.FilterField("kind"),
+        index.FilterField("search_popularity"),
     ]
     stemmed_fields = ("title", "keywords", "summary")
     parent_page_types: ClassVar[list[str]] = ["services.CategoryPage"]

@@ -9,6 +9,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from forms.payments.urls import webhook_urlpatterns
+from search import analytics as search_analytics
 from search import views as search_views
 
 urlpatterns = [
@@ -25,6 +26,8 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
+    path("search/suggest/", search_views.suggest, name="search_suggest"),
+    path("search/click/", search_analytics.click, name="search_click"),
     path("", include("forms.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
