@@ -17,7 +17,8 @@ from search.corpus import Vocabulary
 from search.text import content_words, is_stop_word, stem, tokens
 
 TYPED, SYNONYM, SPELLING, PREFIX = "typed", "synonym", "spelling", "prefix"
-WEIGHTS = {TYPED: 1.0, SYNONYM: 0.9, SPELLING: 0.75, PREFIX: 0.8}
+JOINED, SPLIT = "joined", "split"  # "pot hole" -> "pothole", "flytipping" -> "fly tipping"
+WEIGHTS = {TYPED: 1.0, SYNONYM: 0.9, SPELLING: 0.75, PREFIX: 0.8, JOINED: 0.95, SPLIT: 0.95}
 
 # Words shorter than this are not corrected: "tip" is not a typo for "top".
 MIN_CORRECTABLE = 4
@@ -57,7 +58,8 @@ class Analysis:
         """The query with its unknown words spelt as the site spells them."""
         if not self.corrections:
             return None
-        return " ".join(self.corrections.get(word, word) for word in self.words)
+        fixed = (self.corrections.get(word, word) for word in self.words)
+        return " ".join(word for word in fixed if word)
 
     def match_terms(self) -> list[str]:
         """Every word and stem any concept may match, for the full-text index."""
@@ -106,7 +108,25 @@ def completions_for(prefix: str, vocabulary: Vocabulary) -> list[str]:
     return found[:5]
 
 
+def split_for(word: str, vocabulary: Vocabulary) -> tuple[str, str] | None:
+    """Two site words that make up an unknown word ("flytipping" -> "fly", "tipping")."""
+    best = None
+    for cut in range(3, len(word) - 2):
+        left, right = word[:cut], word[cut:]
+        if left in vocabulary.words and right in vocabulary.words:
+            uses = min(vocabulary.words[left], vocabulary.words[right])
+            if best is None or uses > best[0]:
+                best = (uses, left, right)
+    return (best[1], best[2]) if best else None
+
+
+def _expand(concept: Concept, stems_: tuple[str, ...], expansions) -> None:
+    for words, target in sorted(expansions.get(stems_, ())):
+        concept.add(words, target, SYNONYM)
+
+
 def analyse(query: str, vocabulary: Vocabulary, language: str, *, prefix: bool = False):
+    """Group the query's words into concepts, each with the ways a page may say it."""
     words = tokens(query)
     stems_ = [stem(word, language) for word in words]
     expansions = synonyms.expansions(language)
@@ -116,38 +136,61 @@ def analyse(query: str, vocabulary: Vocabulary, language: str, *, prefix: bool =
     corrections: dict[str, str] = {}
     i = 0
     while i < len(words):
-        matched = False
-        for size in range(min(longest, len(words) - i), 0, -1):
-            source = tuple(stems_[i : i + size])
-            if source in expansions:
-                concept = Concept(typed=tuple(words[i : i + size]))
-                concept.add(tuple(words[i : i + size]), source, TYPED)
-                for target in sorted(expansions[source]):
-                    concept.add(target, target, SYNONYM)
-                concepts.append(concept)
-                i += size
-                matched = True
-                break
-        if matched:
+        # An editor's synonym, longest first: "household waste recycling centre".
+        size = next(
+            (
+                n
+                for n in range(min(longest, len(words) - i), 0, -1)
+                if tuple(stems_[i : i + n]) in expansions
+            ),
+            0,
+        )
+        if size:
+            concept = Concept(typed=tuple(words[i : i + size]))
+            concept.add(tuple(words[i : i + size]), tuple(stems_[i : i + size]), TYPED)
+            _expand(concept, tuple(stems_[i : i + size]), expansions)
+            concepts.append(concept)
+            i += size
             continue
         word, word_stem = words[i], stems_[i]
+        last = i == len(words) - 1
+        # Two words the site writes as one: "pot hole" -> "pothole".
+        if not last and not (prefix and i + 1 == len(words) - 1):
+            joined = word + words[i + 1]
+            if joined in vocabulary.words:
+                concept = Concept(typed=(word, words[i + 1]))
+                concept.add((joined,), (stem(joined, language),), JOINED)
+                concept.add((word, words[i + 1]), (word_stem, stems_[i + 1]), TYPED)
+                _expand(concept, (stem(joined, language),), expansions)
+                if not vocabulary.knows(word, language) or not vocabulary.knows(
+                    words[i + 1], language
+                ):
+                    corrections[word] = joined
+                    corrections[words[i + 1]] = ""
+                concepts.append(concept)
+                i += 2
+                continue
         i += 1
         if is_stop_word(word, language) and not all_stop:
             continue
         concept = Concept(typed=(word,))
         concept.add((word,), (word_stem,), TYPED)
-        last = i == len(words)
+        _expand(concept, (word_stem,), expansions)
         if prefix and last:
             for completion in completions_for(word, vocabulary):
                 concept.add((completion,), (stem(completion, language),), PREFIX)
-        else:
+        elif not vocabulary.knows(word, language):
+            parts = split_for(word, vocabulary) if len(word) >= 6 else None
+            if parts:
+                corrections[word] = " ".join(parts)
+                concept.add(parts, tuple(stem(p, language) for p in parts), SPLIT)
+                _expand(concept, tuple(stem(p, language) for p in parts), expansions)
             fixes = corrections_for(word, vocabulary, language)
-            if fixes:
+            if fixes and word not in corrections:
                 corrections[word] = fixes[0]
             for fix in fixes:
                 fix_stem = stem(fix, language)
                 concept.add((fix,), (fix_stem,), SPELLING)
-                for target in sorted(expansions.get((fix_stem,), ())):
-                    concept.add(target, target, SYNONYM)
+                _expand(concept, (fix_stem,), expansions)
         concepts.append(concept)
     return Analysis(language, words, stems_, concepts, corrections)

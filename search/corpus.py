@@ -23,19 +23,25 @@ VERSION_KEY = "search:corpus-version"
 
 
 @dataclass(frozen=True)
+class Text:
+    """A field's words as written (normalised) and as stems, position by position."""
+
+    words: tuple[str, ...]
+    stems: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+
+@dataclass(frozen=True)
 class Document:
-    """One page as the ranking sees it; every phrase is a tuple of stemmed words."""
+    """One page as the ranking sees it."""
 
     page_id: int
-    title: tuple[str, ...]
-    keywords: tuple[tuple[str, ...], ...]
-    summary: tuple[str, ...]
-
-    def stem_set(self) -> set[str]:
-        words = set(self.title) | set(self.summary)
-        for phrase in self.keywords:
-            words.update(phrase)
-        return words
+    title: Text
+    keywords: tuple[Text, ...]
+    summary: Text
+    is_service: bool = True
 
 
 @dataclass
@@ -58,13 +64,14 @@ class Vocabulary:
         return math.log(1 + (self.documents - seen + 0.5) / (seen + 0.5))
 
 
-def phrase(text: str, language: str) -> tuple[str, ...]:
-    return tuple(stem(word, language) for word in tokens(text))
+def text(value: str, language: str) -> Text:
+    words = tuple(tokens(value))
+    return Text(words, tuple(stem(word, language) for word in words))
 
 
-def keyword_phrases(keywords: str, language: str) -> tuple[tuple[str, ...], ...]:
-    found = (phrase(part, language) for part in (keywords or "").split(","))
-    return tuple(p for p in found if p)
+def keyword_texts(keywords: str, language: str) -> tuple[Text, ...]:
+    found = (text(part, language) for part in (keywords or "").split(","))
+    return tuple(t for t in found if t)
 
 
 def _rows(page_ids=None, locale=None):
@@ -90,12 +97,13 @@ def _rows(page_ids=None, locale=None):
 
 def _document(row, language: str) -> Document:
     page_id, title, description, keywords, summary, category_intro, standard_intro = row
-    text = summary or category_intro or standard_intro or description or ""
+    summary_text = summary or category_intro or standard_intro or description or ""
     return Document(
         page_id=page_id,
-        title=phrase(title, language),
-        keywords=keyword_phrases(keywords, language),
-        summary=phrase(text, language),
+        title=text(title, language),
+        keywords=keyword_texts(keywords, language),
+        summary=text(summary_text, language),
+        is_service=summary is not None,
     )
 
 

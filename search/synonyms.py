@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from search.text import base_language, stems
+from search.text import base_language, stems, tokens
 
 CACHE_KEY = "search:synonyms:v1:{language}"
 CACHE_SECONDS = 24 * 60 * 60
@@ -61,16 +61,16 @@ def forget() -> None:
     )
 
 
-def expansions(language: str) -> dict[Phrase, set[Phrase]]:
-    """Stemmed phrase -> the stemmed phrases it also finds."""
-    found: dict[Phrase, set[Phrase]] = {}
+def expansions(language: str) -> dict[Phrase, set[tuple[Phrase, Phrase]]]:
+    """Stemmed phrase -> the (words, stems) of the phrases it also finds."""
+    found: dict[Phrase, set[tuple[Phrase, Phrase]]] = {}
     for rule in rules(language):
         for term in rule.terms:
             source = tuple(stems(term, language))
             for other in rule.finds:
                 target = tuple(stems(other, language))
                 if target != source:
-                    found.setdefault(source, set()).add(target)
+                    found.setdefault(source, set()).add((tuple(tokens(other)), target))
     return found
 
 

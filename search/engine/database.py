@@ -14,8 +14,8 @@ from wagtail.models import Locale
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import PlainText
 
-from search.analysis import Analysis, analyse
-from search.corpus import Document, Vocabulary, documents, vocabulary
+from search.analysis import Alternative, Analysis, analyse
+from search.corpus import Document, Text, Vocabulary, documents, vocabulary
 from search.engine.base import MAX_RESULTS, Ranking, SearchEngine, searchable_pages
 from search.popularity import popularity_scores
 
@@ -24,11 +24,14 @@ CANDIDATES = 300
 
 TITLE, KEYWORD, SUMMARY = 3.0, 2.5, 1.0
 PHRASE_BONUS = 1.2  # a concept's words together, in order
+STEM_ONLY = 0.75  # "tip" meeting "tipping": the same stem, not the same word
+PARTIAL = 0.4  # some words of a phrase: scores a little, but does not cover the concept
 WHOLE_QUERY_IN_TITLE = 3.0
 WHOLE_QUERY_IN_KEYWORD = 3.0
-EXACT_KEYWORD = 2.0  # a keyword that is exactly what the resident typed
-BODY = 1.0  # the backend's score (it reads the body too), scaled to 0-1
+EXACT_KEYWORD = 2.0  # a keyword (or the title) that is exactly what the resident typed
+BODY = 1.0  # the backend's order (it reads the body too), scaled to 0-1
 POPULARITY = 0.6
+NOT_A_SERVICE = 0.9  # residents come to do something: a service beats a category page
 
 
 def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
@@ -36,23 +39,36 @@ def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     return any(haystack[i : i + size] == needle for i in range(len(haystack) - size + 1))
 
 
-def field_match(field: tuple[str, ...], stems_: tuple[str, ...]) -> float:
-    """1 for the words together in order, less for some of them apart."""
+def field_match(field: Text, alternative: Alternative) -> tuple[float, bool]:
+    """1 for the words as typed, together and in order; less for the same stems, less
+    again for all of them apart, and at most PARTIAL for only some of them."""
     if not field:
-        return 0.0
-    if contains(field, stems_):
-        return PHRASE_BONUS if len(stems_) > 1 else 1.0
-    present = sum(1 for s in stems_ if s in field)
-    return 0.5 * present / len(stems_)
+        return 0.0, False
+    stems_ = alternative.stems
+    if contains(field.stems, stems_):
+        exact = 1.0 if contains(field.words, alternative.words) else STEM_ONLY
+        return exact * (PHRASE_BONUS if len(stems_) > 1 else 1.0), True
+    present = sum(1 for s in stems_ if s in field.stems)
+    if present == len(stems_):
+        return 0.6, True
+    return PARTIAL * present / len(stems_), False
 
 
-def alternative_score(document: Document, stems_: tuple[str, ...]) -> float:
-    keyword = max((field_match(k, stems_) for k in document.keywords), default=0.0)
-    return max(
-        TITLE * field_match(document.title, stems_),
-        KEYWORD * keyword,
-        SUMMARY * field_match(document.summary, stems_),
-    )
+def alternative_score(document: Document, alternative: Alternative) -> tuple[float, bool]:
+    """The best field's weighted match, and whether some field has all its words."""
+    best, full = 0.0, False
+    fields = [(TITLE, document.title), (SUMMARY, document.summary)]
+    fields += [(KEYWORD, keyword) for keyword in document.keywords]
+    for weight, field in fields:
+        value, complete = field_match(field, alternative)
+        best = max(best, weight * value)
+        full = full or complete
+    return best, full
+
+
+def concept_idf(concept, vocab: Vocabulary) -> float:
+    typed = concept.alternatives[0].stems
+    return sum(vocab.idf(s) for s in typed) / len(typed)
 
 
 def score(
@@ -63,30 +79,36 @@ def score(
     popularity: float,
 ) -> float:
     total = 0.0
-    matched = 0
+    weight_all = weight_matched = 0.0
     for concept in analysis.concepts:
         best = 0.0
+        covered = False
         for alternative in concept.alternatives:
             idf = sum(vocab.idf(s) for s in alternative.stems) / len(alternative.stems)
-            best = max(
-                best, alternative.weight * idf * alternative_score(document, alternative.stems)
-            )
-        if best > 0:
-            matched += 1
+            matched, complete = alternative_score(document, alternative)
+            best = max(best, alternative.weight * idf * matched)
+            covered = covered or complete
+        importance = concept_idf(concept, vocab)
+        weight_all += importance
+        if covered:
+            weight_matched += importance
         total += best
-    concepts = len(analysis.concepts) or 1
-    coverage = matched / concepts
+    # How much of what the resident asked for the page covers, rare words counting more.
+    coverage = weight_matched / weight_all if weight_all else 0.0
     total *= coverage * coverage
     whole = analysis.content_stems
     if len(whole) > 1:
-        if contains(document.title, whole):
+        if contains(document.title.stems, whole):
             total += WHOLE_QUERY_IN_TITLE
-        if any(contains(k, whole) for k in document.keywords):
+        if any(contains(k.stems, whole) for k in document.keywords):
             total += WHOLE_QUERY_IN_KEYWORD
     typed = tuple(analysis.stems)
-    if typed and (typed in document.keywords or typed == document.title):
+    if typed and (
+        typed == document.title.stems or any(typed == k.stems for k in document.keywords)
+    ):
         total += EXACT_KEYWORD
-    return total + BODY * body + POPULARITY * popularity
+    total += BODY * body + POPULARITY * popularity
+    return total if document.is_service else total * NOT_A_SERVICE
 
 
 class DatabaseEngine(SearchEngine):

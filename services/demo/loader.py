@@ -223,6 +223,9 @@ class DemoLoader:
         from forms.demo.loader import load_demo_flows
 
         load_demo_flows(self.report, reset=self.reset, log=self.log)
+        from search.demo.loader import load_demo_search
+
+        load_demo_search(self.report, reset=self.reset, log=self.log)
         return self.report
 
     # pages
