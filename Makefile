@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/council
 STAMPS := .make
 ASSET_SOURCES := $(shell find site/static_src -type f 2>/dev/null)
 
-.PHONY: run test setup deps assets db lint format test-sqlite test-postgres clean
+.PHONY: run test setup deps assets db lint format test-sqlite test-postgres clean bench-search
 
 run: setup
 	$(PY) manage.py create_demo_users --port $(PORT)
@@ -67,6 +67,17 @@ test-sqlite: deps assets
 test-postgres: deps assets
 	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
+
+# Search latency on PostgreSQL with the demo content, then 5,000 and 50,000 generated pages,
+# in a database of its own (council_bench), which it keeps for the next run.
+BENCH_URL ?= postgres://postgres@127.0.0.1:5432/council_bench
+bench-search: deps assets
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='council_bench'" \
+	  | grep -q 1 || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE council_bench"
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py migrate --no-input -v 0
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py load_demo_content
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py update_index > /dev/null
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py search_benchmark
 
 clean:
 	rm -rf $(STAMPS) $(VENV) node_modules site/static static_collected db.sqlite3

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -148,7 +148,8 @@ def vocabulary(locale) -> Vocabulary:
 
 
 def forget() -> None:
-    """A page changed: every process rebuilds its vocabulary on its next search."""
+    """A page changed: every process rebuilds its vocabulary on its next search (saving a
+    draft counts too: rebuilding is cheap next to showing a stale spelling suggestion)."""
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
@@ -163,8 +164,9 @@ def _page_changed(**kwargs) -> None:
     forget()
 
 
+@receiver(post_save)
 @receiver(post_delete)
-def _page_deleted(sender, **kwargs) -> None:
+def _page_saved_or_deleted(sender, **kwargs) -> None:
     from wagtail.models import Page
 
     if isinstance(sender, type) and issubclass(sender, Page):
