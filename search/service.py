@@ -55,18 +55,27 @@ def promotions_for(query: str) -> list[SearchPromotion]:
     )
 
 
-def describe(page: Page) -> tuple[str, str]:
-    """A result's description and category (the parent category page, where there is one)."""
+def describe(page: Page, categories: dict[str, str] | None = None) -> tuple[str, str]:
+    """A result's description and category (the parent category page, where there is one).
+    `categories` maps tree paths to category titles, read in one go for a page of results."""
+    from services.models import ServicePage
+
     description = (
         getattr(page, "summary", "") or getattr(page, "intro", "") or page.search_description
     )
     category = ""
-    from services.models import ServicePage
-
     if isinstance(page, ServicePage):
-        parent = page.get_parent()
-        category = parent.title if parent is not None else ""
+        parent_path = page.path[: -page.steplen]
+        if categories is None:
+            categories = category_titles([parent_path])
+        category = categories.get(parent_path, "")
     return description, category
+
+
+def category_titles(paths) -> dict[str, str]:
+    from services.models import CategoryPage
+
+    return dict(CategoryPage.objects.filter(path__in=set(paths)).values_list("path", "title"))
 
 
 def run_search(query: str, *, locale: Locale | None = None, limit: int | None = None):
@@ -118,7 +127,7 @@ class LazyResult:
         self.promotion = promotion
         self._result: Result | None = None
 
-    def resolve(self, page: Page | None = None) -> Result:
+    def resolve(self, page: Page | None = None, categories=None) -> Result:
         if self._result is None:
             promotion = self.promotion
             if self.page_id is None:
@@ -131,7 +140,7 @@ class LazyResult:
                 )
             else:
                 page = page or Page.objects.get(pk=self.page_id).specific
-                description, category = describe(page)
+                description, category = describe(page, categories)
                 if promotion is not None and promotion.description:
                     description = promotion.description
                 self._result = Result(
@@ -147,12 +156,13 @@ class LazyResult:
 
 
 def resolve(results) -> list[Result]:
-    """The Result for each LazyResult on one results page, reading their pages in one go."""
+    """The Result for each LazyResult on one results page, reading their pages (and their
+    categories) in two queries."""
     ids = [r.page_id for r in results if r.page_id is not None]
-    pages = {
-        page.pk: page
-        for page in Page.objects.filter(pk__in=ids).specific().select_related("locale")
-    }
+    pages = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
+    categories = category_titles(page.path[: -page.steplen] for page in pages.values())
     return [
-        r.resolve(pages.get(r.page_id)) for r in results if r.page_id is None or r.page_id in pages
+        r.resolve(pages.get(r.page_id), categories)
+        for r in results
+        if r.page_id is None or r.page_id in pages
     ]

@@ -14,7 +14,13 @@ from wagtail.models import Locale
 from search import analytics
 from search.engine import get_engine, searchable_pages
 from search.popularity import popular_services
-from search.service import RESULTS_PER_PAGE, describe, resolve, run_search
+from search.service import (
+    RESULTS_PER_PAGE,
+    category_titles,
+    describe,
+    resolve,
+    run_search,
+)
 
 MAX_QUERY_LENGTH = 200
 SUGGESTIONS = 6
@@ -73,11 +79,12 @@ def suggest(request: HttpRequest) -> JsonResponse:
         ids = get_engine().suggest(query, locale=locale, limit=SUGGESTIONS)
         pages = searchable_pages(locale).filter(id__in=ids).specific()
         by_id = {page.pk: page for page in pages}
+        categories = category_titles(page.path[: -page.steplen] for page in by_id.values())
         for pk in ids:
             page = by_id.get(pk)
             if page is None:
                 continue
-            description, category = describe(page)
+            description, category = describe(page, categories)
             suggestions.append(
                 {
                     "title": page.title,
