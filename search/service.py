@@ -17,7 +17,7 @@ from search.text import normalise
 RESULTS_PER_PAGE = 10
 
 
-@dataclass(frozen=True)
+@dataclass
 class Result:
     """One line of the results: a page of ours, or an editor's external link."""
 
@@ -28,6 +28,7 @@ class Result:
     promoted: bool = False
     description: str = ""
     category: str = ""
+    click_url: str = ""  # set by the page: the link that records the click-through
 
 
 @dataclass

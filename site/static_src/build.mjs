@@ -1,6 +1,6 @@
 // Builds the front end into site/static (git-ignored): the council's Sass on GOV.UK Frontend,
-// GOV.UK Frontend's JavaScript and our small module that starts it.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
+// GOV.UK Frontend's JavaScript and our small modules (one starts it, one suggests as you type).
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as sass from 'sass'
@@ -21,7 +21,10 @@ const result = sass.compile(join(here, 'scss', 'council.scss'), {
 writeFileSync(join(out, 'css', 'council.css'), result.css)
 
 copyFileSync(join(govuk, 'govuk-frontend.min.js'), join(out, 'js', 'govuk-frontend.min.js'))
-copyFileSync(join(here, 'js', 'council.js'), join(out, 'js', 'council.js'))
+// Our own modules (council.js and what it imports) are copied as they are: no bundler needed.
+for (const name of readdirSync(join(here, 'js')).filter((n) => n.endsWith('.js'))) {
+  copyFileSync(join(here, 'js', name), join(out, 'js', name))
+}
 copyFileSync(join(here, 'images', 'favicon.svg'), join(out, 'images', 'favicon.svg'))
 
 console.log(`Built ${result.css.length} bytes of CSS into ${out}`)

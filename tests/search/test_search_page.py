@@ -25,7 +25,7 @@ class SearchPageTests(TestCase):
         response = self.client.get("/search/", {"q": query})
         self.assertEqual(response.status_code, 200)
         soup = BeautifulSoup(response.content, "html.parser")
-        return [a.get_text(strip=True) for a in soup.select("ul[aria-labelledby] a")]
+        return [a.get_text(strip=True) for a in soup.select("ol[aria-labelledby] a")]
 
     def test_finds_a_service_by_a_word_only_in_its_keywords(self):
         self.assertEqual(self.results("tip"), ["Household waste recycling centres"])

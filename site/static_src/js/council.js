@@ -2,6 +2,8 @@
 // strict Content Security Policy can forbid inline scripts. Browsers that cannot run modules
 // never load this file and get the plain, fully working HTML.
 import { initAll } from './govuk-frontend.min.js';
+import { initSearchSuggestions } from './search-suggestions.js';
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported');
 initAll();
+initSearchSuggestions();
