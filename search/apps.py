@@ -10,5 +10,7 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
-        # Signal receivers: clear compiled synonyms and the vocabulary when editors change them.
-        from search import corpus, synonyms  # noqa: F401
+        # Signal receivers: clear compiled synonyms and the vocabulary when editors change them,
+        # and credit flows started or finished after a search to that search.
+        from search import analytics, corpus, synonyms  # noqa: F401
+        from search.backends import elasticsearch  # noqa: F401  (pushes synonyms to ES)

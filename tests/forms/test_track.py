@@ -84,7 +84,7 @@ class TrackFormTests(TrackTestCase):
         response = self.client.get("/pl/track/")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(
-            BeautifulSoup(response.content, "html.parser").find("form")["action"], "/pl/track/"
+            BeautifulSoup(response.content, "html.parser").main.find("form")["action"], "/pl/track/"
         )
 
     def test_answers_are_never_cached(self):

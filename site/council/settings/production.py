@@ -31,13 +31,23 @@ if env.str("REDIS_URL", default=""):
     }
 
 if env.str("ELASTICSEARCH_URL", default=""):
+    # Wagtail's elasticsearch8 backend with our analysis (search/backends/elasticsearch.py);
+    # our engine asks the tuned query (search/engine/elasticsearch.py). The database backend
+    # stays configured so that its index is kept current too: the engine falls back to it
+    # when Elasticsearch cannot answer.
     WAGTAILSEARCH_BACKENDS = {
         "default": {
-            "BACKEND": "wagtail.search.backends.elasticsearch8",
+            "BACKEND": "search.backends.elasticsearch",
             "URLS": [env.str("ELASTICSEARCH_URL")],
-            "INDEX": env.str("ELASTICSEARCH_INDEX", default="council"),
-        }
+            # Index names are "<prefix>wagtailcore_page" and so on.
+            "INDEX_PREFIX": env.str("ELASTICSEARCH_INDEX_PREFIX", default="council_"),
+            "TIMEOUT": env.int("ELASTICSEARCH_TIMEOUT", default=5),
+            # Editors' synonyms live in Elasticsearch synonyms sets "<name>-<language>".
+            "SYNONYMS_SET": env.str("ELASTICSEARCH_SYNONYMS_SET", default="council-synonyms"),
+        },
+        "database": {"BACKEND": "wagtail.search.backends.database"},
     }
+    SEARCH_ENGINE = "search.engine.elasticsearch.ElasticsearchEngine"
 
 # SMTP, e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.org:587 (django-environ's form).
 vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
