@@ -1,29 +1,316 @@
-"""Query analytics for the web team (contract; the implementation fills these in).
+"""Query analytics for the web team (issue 5, point 3).
 
-Nothing personal is stored: queries are normalised and anything that looks like an email
-address, a phone number or a postcode is redacted before it is saved.
+Every search's first results page is logged: the query normalised and redacted (anything that
+looks like an email address, a phone number, a postcode or a card number is replaced by a
+placeholder), the language and the number of results. Results link through `click/`, which
+records the position chosen and remembers the search in the session for two hours, so that
+starting or finishing a flow can be credited to it. Nothing about the resident is stored: no IP
+address, user, session key or answer. The resident's real words are still what is searched for;
+only what is stored is redacted.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import datetime
+import logging
+import re
+import unicodedata
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core import signing
+from django.core.exceptions import DisallowedRedirect
+from django.db import transaction
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from forms.signals import flow_finished, flow_started
+from search.text import normalise
+
+logger = logging.getLogger(__name__)
+
+MAX_STORED_LENGTH = 255
+CLICK_SALT = "search.analytics.click"
+# A results page left open this long still takes the resident to the result, uncounted.
+CLICK_COUNTS_FOR = datetime.timedelta(days=1)
+ATTRIBUTION_KEY = "search_attribution"
+ATTRIBUTION_WINDOW = datetime.timedelta(hours=2)
+CLICKS_SEEN_KEY = "search_clicks_seen"
+CLICKS_SEEN_KEPT = 30
+
+# redaction
+
+EMAIL = "[email]"
+PHONE = "[phone]"
+POSTCODE = "[postcode]"
+NUMBER = "[number]"
+PLACEHOLDERS = (EMAIL, PHONE, POSTCODE, NUMBER)
+
+_EMAIL = re.compile(r"[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+")
+# UK numbers: 0 then 9 or 10 digits (07700 900123, 020 7946 0958, (01632) 960 001), or the
+# same after +44 / 0044, with or without (0); spaces, dots, dashes and brackets between digits.
+_PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)\s*44\s*(?:\(\s*0\s*\)\s*)?|\(?\s*0)(?:[\s.\-()]*\d){9,10}(?![\d])"
+)
+# Card-like numbers (13 to 19 digits, grouped or not), and any other run of 8 digits or more
+# (account numbers).
+_LONG_NUMBER = re.compile(r"(?<!\d)(?:\d[\s\-]?){12,18}\d(?!\d)|\d{8,}")
+# A full postcode ("FE1 1AA", "fe11aa", "SW1A 1AA"): the inward part makes the shape certain.
+_FULL_POSTCODE = re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b", re.IGNORECASE)
+# An outward code alone ("SW1A", "FE1", "M1") only counts in a real postcode area, so "A1"
+# (a road) or "P60" (a tax form) stay. FE is the demo council's own (made-up) area.
+POSTCODE_AREAS = (
+    "ab|al|b|ba|bb|bd|bf|bh|bl|bn|br|bs|bt|bx|ca|cb|cf|ch|cm|co|cr|ct|cv|cw|da|dd|de|dg|dh|dl|"
+    "dn|dt|dy|e|ec|eh|en|ex|fe|fk|fy|g|gl|gu|gy|ha|hd|hg|hp|hr|hs|hu|hx|ig|im|ip|iv|je|ka|kt|kw|"
+    "ky|l|la|ld|le|ll|ln|ls|lu|m|me|mk|ml|n|ne|ng|nn|np|nr|nw|ol|ox|pa|pe|ph|pl|po|pr|rg|rh|rm|s|"
+    "sa|se|sg|sk|sl|sm|sn|so|sp|sr|ss|st|sw|sy|ta|td|tf|tn|tq|tr|ts|tw|ub|w|wa|wc|wd|wf|wn|wr|ws|"
+    "wv|yo|ze"
+)
+_OUTWARD_CODE = re.compile(rf"\b(?:{POSTCODE_AREAS})\d[a-z\d]?\b", re.IGNORECASE)
+_PLACEHOLDER = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")")
 
 
 def redact(query: str) -> str:
-    """The query as stored: normalised, with emails, phone numbers and postcodes redacted."""
-    raise NotImplementedError
+    """The query as stored: normalised, with emails, phone numbers and postcodes redacted.
+
+    "Bin day for FE1 1AA?" -> "bin day for [postcode]"; "jo.bloggs@example.com council tax" ->
+    "[email] council tax". Words keep their letters and digits; punctuation becomes a space."""
+    text = unicodedata.normalize("NFKC", query or "")
+    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    text = _EMAIL.sub(f" {EMAIL} ", text)
+    text = _PHONE.sub(f" {PHONE} ", text)
+    text = _LONG_NUMBER.sub(f" {NUMBER} ", text)
+    text = _FULL_POSTCODE.sub(f" {POSTCODE} ", text)
+    text = _OUTWARD_CODE.sub(f" {POSTCODE} ", text)
+    parts = []
+    for piece in _PLACEHOLDER.split(text):
+        if piece in PLACEHOLDERS:
+            parts.append(piece)
+        elif words := normalise(piece):
+            parts.append(words)
+    stored = " ".join(parts)
+    if len(stored) > MAX_STORED_LENGTH:
+        stored = stored[:MAX_STORED_LENGTH].rsplit(" ", 1)[0]
+    return stored
+
+
+# logging a search
 
 
 def log_search(request: HttpRequest, query: str, result_count: int) -> int | None:
-    """Record one search (the first results page only); return its log id for click links."""
-    raise NotImplementedError
+    """Record one search (the first results page only); return its log id for click links.
+
+    Never breaks the search: a database error is logged (without the query) and None is
+    returned. Nothing is written to the session, so a search alone sets no cookie."""
+    from wagtail.contrib.search_promotions.models import Query
+
+    from search.models import SearchLog
+
+    stored = redact(query)
+    try:
+        with transaction.atomic():
+            log = SearchLog.objects.create(
+                query=stored, language=get_language() or "", result_count=result_count
+            )
+    except Exception as error:
+        logger.warning("A search could not be logged (%s)", error.__class__.__name__)
+        return None
+    if stored:
+        # Wagtail's promoted-results admin suggests the popular queries from these hits.
+        try:
+            with transaction.atomic():
+                Query.get(stored).add_hit()
+        except Exception as error:
+            logger.warning("A search hit could not be counted (%s)", error.__class__.__name__)
+    return log.pk
 
 
-def click_url(log_id: int | None, result) -> str:
-    """The link for a result: a signed click-through URL, or the result's own URL."""
-    raise NotImplementedError
+# click-through
 
 
+def click_url(log_id: int | None, result: Any) -> str:
+    """The link for a result: a signed click-through URL, or the result's own URL.
+
+    Only logged searches (the first results page) are counted; later pages link straight to
+    their results. The token holds the log id, the position and the page or promoted link's
+    id, never a URL, so `click/` cannot be used to send anyone elsewhere."""
+    if log_id is None:
+        return result.url
+    payload: dict[str, int] = {"l": int(log_id), "p": int(result.position)}
+    page_id = getattr(result, "page_id", None) or getattr(getattr(result, "page", None), "pk", None)
+    if page_id:
+        payload["g"] = int(page_id)
+    else:
+        promotion_id = _promotion_id(result)
+        if promotion_id is None:
+            return result.url
+        payload["r"] = promotion_id
+    token = signing.dumps(payload, salt=CLICK_SALT, compress=True)
+    return f"{reverse('search_click')}?{urlencode({'t': token})}"
+
+
+def _promotion_id(result: Any) -> int | None:
+    promotion = getattr(result, "promotion", None)
+    if promotion is not None:
+        return promotion.pk
+    if getattr(result, "promotion_id", None):
+        return int(result.promotion_id)
+    if not getattr(result, "promoted", False) or not result.url:
+        return None
+    from wagtail.contrib.search_promotions.models import SearchPromotion
+
+    return (
+        SearchPromotion.objects.filter(page__isnull=True, external_link_url=result.url)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _read_token(token: str) -> tuple[dict[str, int], bool] | None:
+    """The click's payload and whether it is recent enough to count; None if it is not ours."""
+    try:
+        payload = signing.loads(token, salt=CLICK_SALT, max_age=CLICK_COUNTS_FOR)
+        fresh = True
+    except signing.SignatureExpired:
+        try:
+            payload = signing.loads(token, salt=CLICK_SALT)
+        except signing.BadSignature:
+            return None
+        fresh = False
+    except (signing.BadSignature, ValueError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    ints = {key: value for key, value in payload.items() if type(value) is int and value > 0}
+    if set(ints) not in ({"l", "p", "g"}, {"l", "p", "r"}):
+        return None
+    return ints, fresh
+
+
+def _target_url(request: HttpRequest, payload: dict[str, int]) -> str | None:
+    """Where the result is now, read from the database: a live page's current URL or the
+    promoted link's address (an editor's); None if it has gone."""
+    from wagtail.contrib.search_promotions.models import SearchPromotion
+    from wagtail.models import Page
+
+    if "g" in payload:
+        page = Page.objects.live().filter(pk=payload["g"]).first()
+        return page.get_url(request) if page is not None else None
+    promotion = SearchPromotion.objects.filter(pk=payload["r"]).select_related("page").first()
+    if promotion is None:
+        return None
+    if promotion.page is not None:
+        return promotion.page.get_url(request) if promotion.page.live else None
+    return promotion.external_link_url or None
+
+
+def _record_click(request: HttpRequest, payload: dict[str, int]) -> None:
+    from search.models import SearchClick, SearchLog
+
+    log_id = payload["l"]
+    if not SearchLog.objects.filter(pk=log_id).exists():
+        return  # an old search, since deleted
+    seen = list(request.session.get(CLICKS_SEEN_KEY, []))
+    key = f"{log_id}:{payload['p']}"
+    if key not in seen:  # a click counts once, however often the resident comes back
+        with transaction.atomic():
+            SearchClick.objects.create(
+                log_id=log_id,
+                position=payload["p"],
+                page_id=payload.get("g"),
+                promotion_id=payload.get("r"),
+            )
+        request.session[CLICKS_SEEN_KEY] = [*seen, key][-CLICKS_SEEN_KEPT:]
+    # Only a click starts a session: a search on its own leaves no trace on the device.
+    request.session[ATTRIBUTION_KEY] = {"log": log_id, "at": timezone.now().isoformat()}
+
+
+@never_cache
+@require_GET
 def click(request: HttpRequest) -> HttpResponse:
-    """Record which position was chosen for which query, then redirect to the result."""
-    raise NotImplementedError
+    """Record which position was chosen for which query, then redirect to the result.
+
+    A missing, tampered or foreign token, or a result that has gone, lands on the search page;
+    the resident never sees an error."""
+    search_page = reverse("search")
+    read = _read_token(request.GET.get("t", ""))
+    if read is None:
+        return HttpResponseRedirect(search_page)
+    payload, fresh = read
+    target = _target_url(request, payload)
+    if not target:
+        return HttpResponseRedirect(search_page)
+    try:
+        response = HttpResponseRedirect(target)
+    except DisallowedRedirect:
+        return HttpResponseRedirect(search_page)
+    if fresh:
+        try:
+            _record_click(request, payload)
+        except Exception as error:
+            logger.warning("A search click could not be recorded (%s)", error.__class__.__name__)
+    return response
+
+
+# flows started and finished after a search
+
+
+def attributed_log_id(request: HttpRequest | None) -> int | None:
+    """The search the resident last chose a result from, if that was under two hours ago."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    attribution = session.get(ATTRIBUTION_KEY)
+    if not isinstance(attribution, dict):
+        return None
+    try:
+        log_id = int(attribution["log"])
+        at = datetime.datetime.fromisoformat(attribution["at"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if timezone.is_naive(at):
+        return None
+    age = timezone.now() - at
+    if age < -datetime.timedelta(minutes=5) or age >= ATTRIBUTION_WINDOW:
+        return None
+    return log_id
+
+
+def record_flow(request: HttpRequest | None, page: Any, kind: str) -> None:
+    """A flow-from-search row, once per search, flow and kind; never breaks the flow."""
+    from search.models import FlowFromSearch
+
+    try:
+        log_id = attributed_log_id(request)
+        if log_id is None:
+            return
+        parent = page.get_parent()
+        with transaction.atomic():
+            FlowFromSearch.objects.get_or_create(
+                log_id=log_id,
+                flow_id=page.pk,
+                kind=kind,
+                defaults={"service_id": parent.pk if parent is not None else None},
+            )
+    except Exception as error:
+        logger.warning("A flow from a search could not be recorded (%s)", error.__class__.__name__)
+
+
+@receiver(flow_started, dispatch_uid="search.analytics.flow_started")
+def record_flow_started(sender: Any, page: Any, request: HttpRequest, **kwargs: Any) -> None:
+    from search.models import FlowFromSearch
+
+    record_flow(request, page, FlowFromSearch.Kind.STARTED)
+
+
+@receiver(flow_finished, dispatch_uid="search.analytics.flow_finished")
+def record_flow_finished(sender: Any, page: Any, request: HttpRequest, **kwargs: Any) -> None:
+    from search.models import FlowFromSearch
+
+    record_flow(request, page, FlowFromSearch.Kind.FINISHED)

@@ -26,6 +26,7 @@ from formtools.wizard.views import NamedUrlSessionWizardView
 from forms.constants import CHECK_ANSWERS_STEP
 from forms.handlers import fees, results
 from forms.questions import answer_for_display, answer_for_storage, error_anchor
+from forms.signals import flow_finished, flow_started
 
 from .steps import FlowSteps
 from .submit import save_submission
@@ -92,11 +93,13 @@ class FlowWizard(NamedUrlSessionWizardView):
                 self.storage.reset()
                 self.storage.current_step = self.steps.first
                 self._extra(started=True)
+                flow_started.send_robust(type(self.page), page=self.page, request=request)
             return redirect(self.get_step_url(self.steps.current))
         if not self.started:
             if step != self.steps.first:
                 return self.expired()
             self._extra(started=True)
+            flow_started.send_robust(type(self.page), page=self.page, request=request)
         if request.GET.get("change"):
             self._extra(changing=True)
         return super().get(request, *args, **kwargs)
@@ -274,6 +277,9 @@ class FlowWizard(NamedUrlSessionWizardView):
         }
         submission = save_submission(
             self.page, self.request, token, answers, files, self.fee_for(answers)
+        )
+        flow_finished.send_robust(
+            type(self.page), page=self.page, request=self.request, submission=submission
         )
         self.storage.reset()
         return self.after_sending(submission)

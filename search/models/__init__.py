@@ -1,5 +1,11 @@
-"""Search's own data: editors' synonyms (and, beside them, the query analytics)."""
+"""Search's own data: editors' synonyms and the query analytics."""
 
+from search.models.analytics import (
+    VIEW_REPORTS_PERMISSION,
+    FlowFromSearch,
+    SearchClick,
+    SearchLog,
+)
 from search.models.synonyms import Synonym
 
-__all__ = ["Synonym"]
+__all__ = ["VIEW_REPORTS_PERMISSION", "FlowFromSearch", "SearchClick", "SearchLog", "Synonym"]
