@@ -104,6 +104,7 @@ class StandardPage(StemmedSearchMixin, Page):
         index.SearchField("intro"),
         index.SearchField("body"),
         index.SearchField("search_stems"),
+        index.AutocompleteField("search_stems"),
     ]
     stemmed_fields = ("title", "intro")
     parent_page_types: ClassVar[list[str]] = ["home.HomePage"]

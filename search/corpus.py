@@ -58,6 +58,10 @@ class Vocabulary:
     def knows(self, word: str, language: str) -> bool:
         return word in self.words or stem(word, language) in self.stems
 
+    def uses(self, term: str) -> int:
+        """How many pages use a word or a stem."""
+        return max(self.words.get(term, 0), self.stems.get(term, 0))
+
     def idf(self, stem_: str) -> float:
         """Rarer words say more: the usual smoothed inverse document frequency."""
         seen = self.stems.get(stem_, 0)

@@ -101,6 +101,7 @@ class CategoryPage(StemmedSearchMixin, Page):
         *Page.search_fields,
         index.SearchField("intro"),
         index.SearchField("search_stems"),
+        index.AutocompleteField("search_stems"),
     ]
     stemmed_fields = ("title", "intro")
     parent_page_types: ClassVar[list[str]] = ["home.HomePage"]
@@ -211,6 +212,7 @@ class ServicePage(StemmedSearchMixin, Page):
         index.SearchField("before_you_start"),
         index.SearchField("body"),
         index.SearchField("search_stems"),
+        index.AutocompleteField("search_stems"),
         index.FilterField("kind"),
         index.FilterField("search_popularity"),
     ]

@@ -21,6 +21,11 @@ from search.popularity import popularity_scores
 
 # How many of the backend's best matches are ranked again by our rules.
 CANDIDATES = 300
+# Below this many matches in titles, keywords and summaries, the body is searched too
+# (it is the slow part on PostgreSQL: title and body together have no index).
+ENOUGH_CANDIDATES = 3
+# A word used by more pages than this is "common" (see DatabaseEngine.candidates).
+COMMON_MIN, COMMON_SHARE = 50, 0.02
 
 TITLE, KEYWORD, SUMMARY = 3.0, 2.5, 1.0
 PHRASE_BONUS = 1.2  # a concept's words together, in order
@@ -117,22 +122,36 @@ class DatabaseEngine(SearchEngine):
     def __init__(self, backend_name: str = "default") -> None:
         self.backend_name = backend_name
 
-    def candidates(self, analysis: Analysis, locale: Locale) -> dict[int, float]:
-        """Page id -> the backend's relevance (0-1), for the backend's best matches."""
+    def candidates(self, analysis: Analysis, locale: Locale, vocab: Vocabulary):
+        """Page id -> 1 for the backend's best match down to near 0, for up to CANDIDATES.
+
+        First the short fields: Wagtail's autocomplete column holds each page's title and
+        `search_stems` (title, keywords and summary), and has an index of its own on both
+        databases (the title-and-body match cannot use PostgreSQL's GIN indexes). Words most
+        pages use are left out of this match when the query has rarer ones, as a common-terms
+        cut-off does, so a query never has to rank thousands of pages; they still count in
+        the ranking. Only when few pages match there is the body searched as well."""
         terms = analysis.match_terms()
         if not terms:
             return {}
+        cutoff = max(COMMON_MIN, COMMON_SHARE * vocab.documents)
+        rare = [term for term in terms if vocab.uses(term) <= cutoff]
+        # The last word of an autocomplete match is a prefix: make it the longest word.
+        strong = sorted(rare or terms, key=len)
         backend = get_search_backend(self.backend_name)
-        results = backend.search(
-            PlainText(" ".join(terms), operator="or"),
-            searchable_pages(locale).only("id"),
-        )
-        ids = [page.pk for page in results[:CANDIDATES]]
+        pages = searchable_pages(locale).only("id")
+        ids = [
+            page.pk
+            for page in backend.autocomplete(" ".join(strong), pages, operator="or")[:CANDIDATES]
+        ]
+        if len(ids) < ENOUGH_CANDIDATES:
+            body = backend.search(PlainText(" ".join(strong), operator="or"), pages)
+            ids += [page.pk for page in body[:CANDIDATES] if page.pk not in set(ids)]
         # The backend's own order (it reads the body too), as 1 for its best down to near 0.
         return {pk: 1 - position / len(ids) for position, pk in enumerate(ids)}
 
     def rank_analysis(self, analysis: Analysis, locale: Locale, vocab: Vocabulary, limit: int):
-        found = self.candidates(analysis, locale)
+        found = self.candidates(analysis, locale, vocab)
         if not found:
             return []
         docs = documents(found, analysis.language)
