@@ -20,6 +20,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from search.text import normalise, stem, tokens
 
 VERSION_KEY = "search:corpus-version"
+MAX_KEPT_DOCUMENTS = 100_000  # about 60 MB at most per process
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,26 @@ def _document(row, language: str) -> Document:
     )
 
 
+_documents: dict[tuple[int, str], Document] = {}
+_documents_version = [0]
+
+
 def documents(page_ids, language: str) -> dict[int, Document]:
-    return {row[0]: _document(row, language) for row in _rows(page_ids=list(page_ids))}
+    """The ranking's view of these pages, read and analysed once per version of the site
+    (a page saved anywhere starts afresh), so a search reads only pages it has not met."""
+    version = _version()
+    if _documents_version[0] != version:
+        _documents.clear()
+        _documents_version[0] = version
+    found = {pk: _documents[(pk, language)] for pk in page_ids if (pk, language) in _documents}
+    missing = [pk for pk in page_ids if pk not in found]
+    if missing:
+        for row in _rows(page_ids=missing):
+            document = _document(row, language)
+            found[row[0]] = document
+            if len(_documents) < MAX_KEPT_DOCUMENTS:
+                _documents[(row[0], language)] = document
+    return found
 
 
 _memo: dict[tuple[int, int], Vocabulary] = {}
@@ -159,6 +178,7 @@ def forget() -> None:
     except ValueError:
         cache.set(VERSION_KEY, 2, None)
     _memo.clear()
+    _documents.clear()
 
 
 @receiver(page_published)

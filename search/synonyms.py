@@ -15,6 +15,7 @@ from django.dispatch import receiver
 from search.text import base_language, stems, tokens
 
 CACHE_KEY = "search:synonyms:v1:{language}"
+EXPANSIONS_KEY = "search:synonym-expansions:v1:{language}"
 CACHE_SECONDS = 24 * 60 * 60
 
 Phrase = tuple[str, ...]  # a stemmed word sequence
@@ -57,12 +58,26 @@ def forget() -> None:
     from django.conf import settings
 
     cache.delete_many(
-        [CACHE_KEY.format(language=base_language(code)) for code, _ in settings.LANGUAGES]
+        [
+            key.format(language=base_language(code))
+            for code, _ in settings.LANGUAGES
+            for key in (CACHE_KEY, EXPANSIONS_KEY)
+        ]
     )
 
 
 def expansions(language: str) -> dict[Phrase, set[tuple[Phrase, Phrase]]]:
-    """Stemmed phrase -> the (words, stems) of the phrases it also finds."""
+    """Stemmed phrase -> the (words, stems) of the phrases it also finds (cached like the
+    rules, and cleared with them)."""
+    key = EXPANSIONS_KEY.format(language=base_language(language))
+    cached = cache.get(key)
+    if cached is None:
+        cached = _expansions(language)
+        cache.set(key, cached, CACHE_SECONDS)
+    return cached
+
+
+def _expansions(language: str) -> dict[Phrase, set[tuple[Phrase, Phrase]]]:
     found: dict[Phrase, set[tuple[Phrase, Phrase]]] = {}
     for rule in rules(language):
         for term in rule.terms:

@@ -83,6 +83,25 @@ def register_search_report_urls() -> list[Any]:
     return urls
 
 
+# The reports in the Search menu: label, URL name, menu item name, icon.
+REPORT_MENU = [
+    (_("Search terms report"), "search_terms_report", "search-terms-report", "search"),
+    (
+        _("Searches with no results"),
+        "search_no_results_report",
+        "search-no-results-report",
+        "warning",
+    ),
+    (_("Click-through report"), "search_clicks_report", "search-clicks-report", "link"),
+    (
+        _("Searches that led to a request"),
+        "search_flows_report",
+        "search-flows-report",
+        "form",
+    ),
+]
+
+
 @hooks.register("register_admin_menu_item")
 def register_search_menu() -> SubmenuMenuItem:
     items = [
@@ -94,33 +113,9 @@ def register_search_menu() -> SubmenuMenuItem:
             icon_name="pick",
             order=200,
         ),
-        ReportMenuItem(
-            _("Search terms report"),
-            reverse("search_terms_report"),
-            name="search-terms-report",
-            icon_name="search",
-            order=300,
-        ),
-        ReportMenuItem(
-            _("Searches with no results"),
-            reverse("search_no_results_report"),
-            name="search-no-results-report",
-            icon_name="warning",
-            order=400,
-        ),
-        ReportMenuItem(
-            _("Click-through report"),
-            reverse("search_clicks_report"),
-            name="search-clicks-report",
-            icon_name="link",
-            order=500,
-        ),
-        ReportMenuItem(
-            _("Searches that led to a request"),
-            reverse("search_flows_report"),
-            name="search-flows-report",
-            icon_name="form",
-            order=600,
+        *(
+            ReportMenuItem(label, reverse(url_name), name=name, icon_name=icon, order=order * 100)
+            for order, (label, url_name, name, icon) in enumerate(REPORT_MENU, start=3)
         ),
     ]
     return SubmenuMenuItem(

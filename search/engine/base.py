@@ -36,15 +36,20 @@ class SearchEngine(ABC):
         """Page ids to offer as the resident types `prefix` (the last word may be unfinished)."""
 
 
-def searchable_pages(locale: Locale):
-    """What search can find: live, public content pages in the resident's language (not the
-    home page, and not the question pages of a flow: results land on the service page)."""
+def searchable_models() -> list[type[Page]]:
     from home.models import StandardPage
     from services.models import CategoryPage, ServicePage
 
-    return (
-        Page.objects.live()
-        .public()
-        .filter(locale=locale)
-        .type(ServicePage, CategoryPage, StandardPage)
-    )
+    return [ServicePage, CategoryPage, StandardPage]
+
+
+def searchable_content_types() -> list[int]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return [ct.pk for ct in ContentType.objects.get_for_models(*searchable_models()).values()]
+
+
+def searchable_pages(locale: Locale):
+    """What search can find: live, public content pages in the resident's language (not the
+    home page, and not the question pages of a flow: results land on the service page)."""
+    return Page.objects.live().public().filter(locale=locale).type(*searchable_models())
