@@ -21,6 +21,7 @@ from search.service import (
     resolve,
     run_search,
 )
+from search.text import normalise
 
 MAX_QUERY_LENGTH = 200
 SUGGESTIONS = 6
@@ -74,7 +75,7 @@ def suggest(request: HttpRequest) -> JsonResponse:
     suggestions (the search box works the same without them)."""
     query = clean_query(request.GET.get("q", ""))
     suggestions = []
-    if len(query) >= 2:
+    if len(normalise(query).replace(" ", "")) >= 2:  # 2 letters or digits at least
         locale = Locale.get_active()
         ids = get_engine().suggest(query, locale=locale, limit=SUGGESTIONS)
         pages = searchable_pages(locale).filter(id__in=ids).specific()

@@ -168,3 +168,21 @@ class EngineTests(TestCase):
     def test_analysis_keeps_stop_words_out_of_matching(self):
         analysis = analyse("when is my bin day", vocabulary(Locale.get_default()), "en-gb")
         self.assertEqual([c.typed for c in analysis.concepts], [("bin",), ("day",)])
+
+
+class SuggestEndpointTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        home = make_site()
+        waste = CategoryPageFactory(parent=home, title="Bins and waste", slug="waste")
+        ServicePageFactory(parent=waste, title="Report a missed bin", slug="missed-bin")
+
+    def test_one_letter_gets_no_suggestions_yet(self):
+        for typed in ["b", "<b>", "  b  ", "b?"]:
+            with self.subTest(typed=typed):
+                response = self.client.get("/search/suggest/", {"q": typed})
+                self.assertEqual(response.json()["suggestions"], [])
+
+    def test_two_letters_do(self):
+        response = self.client.get("/search/suggest/", {"q": "mi"})
+        self.assertEqual(response.json()["suggestions"][0]["title"], "Report a missed bin")
