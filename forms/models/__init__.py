@@ -10,8 +10,10 @@ from .submission import (
     new_reference,
     normalise_reference,
 )
+from .tracking import FlowEvent
 
 __all__ = [
+    "FlowEvent",
     "FlowPage",
     "Payment",
     "PaymentEvent",

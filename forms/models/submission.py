@@ -38,6 +38,9 @@ class Submission(models.Model):
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     idempotency_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    # The anonymous journey that sent it (flow tracking), so payment news that arrives later,
+    # from the payment provider, is counted in the same journey.
+    journey = models.UUIDField(null=True, blank=True, editable=False)
     flow = models.ForeignKey(
         "flows.FlowPage",
         verbose_name=_("flow"),

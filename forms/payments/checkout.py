@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
+from forms import tracking
+
 from . import ProviderError, get_provider
 from .constants import OPEN, PaymentStatus
 
@@ -40,6 +42,7 @@ def start_checkout(payment: Any, request: HttpRequest) -> HttpResponse:
     except ProviderError:
         logger.exception("Could not start a payment for %s", payment.submission.reference)
         return payment_problem(request, payment, status=503)
+    tracking.record_for_submission(request, payment.submission, "payment_started")
     return redirect(url)
 
 

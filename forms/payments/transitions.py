@@ -12,12 +12,22 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forms import tracking
 from forms.constants import SubmissionStatus
 from forms.money import format_pence
 
 from .constants import ALLOWED, PaymentStatus
 
 logger = logging.getLogger(__name__)
+
+
+# Payment news counted in the flow's journey (see forms.tracking).
+TRACKED = {
+    PaymentStatus.PAID: "payment_succeeded",
+    PaymentStatus.FAILED: "payment_failed",
+    PaymentStatus.EXPIRED: "payment_failed",
+    PaymentStatus.CANCELLED: "payment_cancelled",
+}
 
 
 def update_payment(
@@ -48,7 +58,8 @@ def update_payment(
                 if payment.refunded_pence >= payment.amount_pence
                 else PaymentStatus.PARTIALLY_REFUNDED
             )
-        if status != payment.status and status in ALLOWED[payment.status]:
+        changed = status != payment.status and status in ALLOWED[payment.status]
+        if changed:
             payment.status = status
             if status == PaymentStatus.PAID:
                 payment.paid_at = timezone.now()
@@ -60,6 +71,8 @@ def update_payment(
                 note=_("We have received your payment of %(amount)s.")
                 % {"amount": format_pence(payment.amount_pence)},
             )
+    if changed and payment.status in TRACKED:
+        tracking.record_for_submission(request, payment.submission, TRACKED[payment.status])
     if payment.status == PaymentStatus.PAID:
         send_confirmation_once(payment.submission, request)
     return payment

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
+from forms import tracking
 from forms.constants import SubmissionStatus
 from forms.handlers import FeeQuote, actions
 
@@ -48,6 +49,7 @@ def save_submission(
             flow=page,
             service_title=page.service.title,
             language=get_language() or "",
+            journey=tracking.journey_id(request, page),
             answers=stored_answers,
             contact_email=contact_email(answers),
             fee_pence=fee.total_pence if fee else None,

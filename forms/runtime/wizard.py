@@ -23,6 +23,7 @@ from django.utils.functional import cached_property
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
 
+from forms import tracking
 from forms.constants import CHECK_ANSWERS_STEP
 from forms.handlers import fees, results
 from forms.questions import answer_for_display, answer_for_storage, error_anchor
@@ -94,15 +95,37 @@ class FlowWizard(NamedUrlSessionWizardView):
                 self.storage.current_step = self.steps.first
                 self._extra(started=True)
                 flow_started.send_robust(type(self.page), page=self.page, request=request)
+                tracking.start(request, self.page)
             return redirect(self.get_step_url(self.steps.current))
         if not self.started:
             if step != self.steps.first:
                 return self.expired()
             self._extra(started=True)
             flow_started.send_robust(type(self.page), page=self.page, request=request)
+            tracking.start(request, self.page)
         if request.GET.get("change"):
             self._extra(changing=True)
-        return super().get(request, *args, **kwargs)
+            tracking.record(request, self.page, "change", step)
+        response = super().get(request, *args, **kwargs)
+        self.track_view(step, response)
+        return response
+
+    def track_view(self, step: str, response: HttpResponse) -> None:
+        """A question page, check your answers or an end point shown (not a redirect); "back"
+        when it comes before the page the resident saw last."""
+        if response.status_code != 200 or step not in self.get_form_list():
+            return
+        if self.flow_steps.is_end_point(step):
+            tracking.record(self.request, self.page, "end_point", step)
+            return
+        order = list(self.get_form_list())
+        last = tracking.last_step(self.request, self.page)
+        went_back = last == CHECK_ANSWERS_STEP or (
+            last in order and order.index(step) < order.index(last)
+        )
+        if went_back and not self.request.GET.get("change"):
+            tracking.record(self.request, self.page, "back", step)
+        tracking.record(self.request, self.page, "step_viewed", step)
 
     # POST
 
@@ -151,6 +174,24 @@ class FlowWizard(NamedUrlSessionWizardView):
             initial[key.removeprefix(f"{prefix}-")] = stored
         return initial
 
+    def process_step(self, form: forms.Form) -> dict[str, Any]:
+        tracking.record(self.request, self.page, "step_completed", self.steps.current)
+        return super().process_step(form)
+
+    def render(self, form: forms.Form | None = None, **kwargs: Any) -> HttpResponse:
+        if self.request.method == "POST" and form is not None and form.is_bound:
+            for field, errors in form.errors.as_data().items():
+                for error in errors:
+                    tracking.record(
+                        self.request,
+                        self.page,
+                        "step_failed",
+                        self.steps.current,
+                        field=field,
+                        error=error.code or "invalid",
+                    )
+        return super().render(form, **kwargs)
+
     def process_step_files(self, form: forms.Form) -> dict[str, Any]:
         kept = dict(self.storage.get_step_files(self.steps.current) or {})
         for key in form.files:  # a MultiValueDict: dict.update() would copy its lists
@@ -194,6 +235,7 @@ class FlowWizard(NamedUrlSessionWizardView):
             return self.render_result(answers)
         token = self._extra().get("token") or str(uuid.uuid4())
         self._extra(token=token)
+        tracking.record(self.request, self.page, "check_viewed", CHECK_ANSWERS_STEP)
         return TemplateResponse(
             self.request,
             "flows/check_answers.html",
@@ -281,6 +323,7 @@ class FlowWizard(NamedUrlSessionWizardView):
         flow_finished.send_robust(
             type(self.page), page=self.page, request=self.request, submission=submission
         )
+        tracking.record(self.request, self.page, "submitted", CHECK_ANSWERS_STEP)
         self.storage.reset()
         return self.after_sending(submission)
 
