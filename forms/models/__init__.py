@@ -2,6 +2,16 @@
 
 from .address import Property, Weekday, normalise_postcode
 from .flow import FlowPage
+from .insights import (
+    TIME_BUCKETS,
+    ChannelCosts,
+    ChannelVolume,
+    FlowDay,
+    FlowErrorDay,
+    FlowStepDay,
+    Satisfaction,
+    SatisfactionResponse,
+)
 from .payment import Payment, PaymentEvent, Refund
 from .submission import (
     Submission,
@@ -13,12 +23,20 @@ from .submission import (
 from .tracking import FlowEvent
 
 __all__ = [
+    "TIME_BUCKETS",
+    "ChannelCosts",
+    "ChannelVolume",
+    "FlowDay",
+    "FlowErrorDay",
     "FlowEvent",
     "FlowPage",
+    "FlowStepDay",
     "Payment",
     "PaymentEvent",
     "Property",
     "Refund",
+    "Satisfaction",
+    "SatisfactionResponse",
     "Submission",
     "SubmissionEvent",
     "SubmissionFile",
