@@ -4,10 +4,12 @@ and a tracking failure never stops a resident."""
 from unittest import mock
 
 from django.db import DatabaseError, connection
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from forms.models import FlowEvent, Submission
+from forms.models import FlowEvent, Payment, Submission
 from forms.tracking import device_class
+from tests.forms import test_payments_sandbox as sandbox
 from tests.forms.test_runtime import FlowTestCase, crime_number_flow
 
 IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"
@@ -135,3 +137,35 @@ class DeviceClassTests(FlowTestCase):
         )
         self.assertEqual(device_class("Mozilla/5.0 (Windows NT 10.0; Win64; x64)"), "desktop")
         self.assertEqual(device_class(""), "unknown")
+
+
+@override_settings(PAYMENT_PROVIDER="sandbox")
+class PaymentTrackingTests(TestCase):
+    """Payment news joins the journey that sent the request."""
+
+    base = "/bins/bulky-waste/apply/"
+    send = sandbox.SandboxPaymentTests.send
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.flow = sandbox.paid_flow()
+
+    def payment_kinds(self) -> list[str]:
+        return list(
+            FlowEvent.objects.filter(kind__startswith="payment")
+            .order_by("created_at", "pk")
+            .values_list("kind", flat=True)
+        )
+
+    def test_payment_started_failed_then_succeeded_in_one_journey(self):
+        response, _token = self.send()
+        payment = Payment.objects.get()
+        self.client.post(response["Location"], {"outcome": "fail"})
+        retry = self.client.post(f"/payments/{payment.uuid}/start/")
+        self.client.post(retry["Location"], {"outcome": "succeed"})
+        self.assertEqual(
+            self.payment_kinds(),
+            ["payment_started", "payment_failed", "payment_started", "payment_succeeded"],
+        )
+        journeys = set(FlowEvent.objects.values_list("journey", flat=True))
+        self.assertEqual(journeys, {Submission.objects.get().journey})
