@@ -26,6 +26,7 @@ assets: site/static/css/council.css
 db: deps
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_demo_content
+	$(PY) manage.py simulate_flow_journeys
 	$(PY) manage.py update_index > /dev/null
 
 $(STAMPS)/system:
@@ -78,6 +79,17 @@ bench-search: deps assets
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py load_demo_content
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py update_index > /dev/null
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py search_benchmark
+
+# Drop-off report speed on PostgreSQL: 1,000,000 generated flow events for the demo flows,
+# rolled up, then the report and KPIs timed, in a database of its own (council_insights_bench).
+INSIGHTS_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/council_insights_bench
+.PHONY: bench-insights
+bench-insights: deps assets
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='council_insights_bench'" \
+	  | grep -q 1 || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE council_insights_bench"
+	DATABASE_URL=$(INSIGHTS_BENCH_URL) $(PY) manage.py migrate --no-input -v 0
+	DATABASE_URL=$(INSIGHTS_BENCH_URL) $(PY) manage.py load_demo_content
+	DATABASE_URL=$(INSIGHTS_BENCH_URL) $(PY) manage.py insights_benchmark
 
 clean:
 	rm -rf $(STAMPS) $(VENV) node_modules site/static static_collected db.sqlite3

@@ -15,3 +15,7 @@ register_permission_policy(Submission, submission_permission_policy)
 @hooks.register("register_admin_viewset")
 def register_inbox() -> SubmissionViewSet:
     return SubmissionViewSet()
+
+
+from forms.insights import admin_hooks as insights_admin_hooks  # noqa: E402, F401
+from forms.insights import hooks as insights_hooks  # noqa: E402, F401 - drop-off and KPIs

@@ -126,14 +126,227 @@ class ServiceKPIs:
         return total / self.all_channels
 
 
+# How the figures are worked out (see forms/insights/rollup.py for the definitions): for the
+# days in range with a FlowDay row for the flow, the roll-ups are summed (the time histograms
+# merged); the other days up to today are computed from the raw events by
+# `rollup.day_figures`, the function the roll-up saves, so both give the same figures. A
+# median time is read from the merged histogram of TIME_BUCKETS, interpolated linearly inside
+# the bucket that holds the middle view (`rollup.median_from_buckets`).
+
+ERRORS_SHOWN = 10
+
+
+def _days(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    return [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def _runs(days: list[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
+    """Consecutive days as (first, last) runs."""
+    runs: list[tuple[datetime.date, datetime.date]] = []
+    for day in sorted(days):
+        if runs and runs[-1][1] + datetime.timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _collect(flow, start: datetime.date, end: datetime.date, details: bool = True):
+    """One flow's figures from `start` to `end`, merged: roll-ups where there are, live
+    figures for the other days (today included, the future left out)."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from forms.insights.rollup import DayFigures, StepDay, day_figures
+    from forms.models import FlowDay, FlowErrorDay, FlowStepDay
+
+    total = DayFigures(flow_id=flow.pk)
+    end = min(end, timezone.localdate())
+    if end < start:
+        return total
+    rolled = FlowDay.objects.filter(flow=flow, day__gte=start, day__lte=end)
+    rolled_days = set()
+    for row in rolled.only("day", "by_source", "by_device", *DayFigures.TOTALS):
+        rolled_days.add(row.day)
+        for name in DayFigures.TOTALS:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        total.by_source.update(row.by_source)
+        total.by_device.update(row.by_device)
+    if details and rolled_days:
+        steps = FlowStepDay.objects.filter(flow=flow, day__gte=start, day__lte=end)
+        for name, reached, completed, failed, abandoned, buckets in steps.values_list(
+            "step", "reached", "completed", "failed", "abandoned", "time_buckets"
+        ):
+            total.step(name).add(StepDay(reached, completed, failed, abandoned, list(buckets)))
+        errors = (
+            FlowErrorDay.objects.filter(flow=flow, day__gte=start, day__lte=end)
+            .values_list("step", "field", "error")
+            .annotate(total=Sum("count"))
+        )
+        for step_name, field_name, error, count in errors:
+            total.errors[(step_name, field_name, error)] += count
+    missing = [day for day in _days(start, end) if day not in rolled_days]
+    for first, last in _runs(missing):
+        for figures in day_figures(first, last, flow_ids=[flow.pk]).values():
+            total.add(figures)
+    return total
+
+
+def _satisfaction(flows, start: datetime.date, end: datetime.date) -> SatisfactionSummary:
+    from django.db.models import Count
+
+    from forms.insights.rollup import local_midnight
+    from forms.models import SatisfactionResponse
+
+    rows = (
+        SatisfactionResponse.objects.filter(
+            flow__in=flows,
+            created_at__gte=local_midnight(start),
+            created_at__lt=local_midnight(end + datetime.timedelta(days=1)),
+        )
+        .values_list("rating")
+        .annotate(n=Count("pk"))
+    )
+    by_rating = dict(rows)
+    return SatisfactionSummary(responses=sum(by_rating.values()), by_rating=by_rating)
+
+
+def _step_labels(flow) -> tuple[dict[str, str], dict[str, str]]:
+    """(page name -> label, question name -> label) from the flow as it is now."""
+    from django.utils.translation import gettext
+
+    from forms.constants import CHECK_ANSWERS_STEP
+    from forms.insights.rollup import PAYMENT_STEP
+
+    steps: dict[str, str] = {}
+    questions: dict[str, str] = {}
+    for step in flow.steps:
+        if step.block_type != "question_page":
+            continue
+        asked = list(step.value["questions"])
+        for question in asked:
+            questions.setdefault(question.value["name"], str(question.value.get("label") or ""))
+        first = str(asked[0].value.get("label") or "") if asked else ""
+        steps[step.value["name"]] = (
+            str(step.value.get("heading") or "") or first or step.value["name"]
+        )
+    steps[CHECK_ANSWERS_STEP] = gettext("Check your answers")
+    steps[PAYMENT_STEP] = gettext("Payment")
+    return steps, questions
+
+
 def flow_metrics(flow, start: datetime.date, end: datetime.date) -> FlowMetrics:
-    raise NotImplementedError
+    """The flow's figures for the journeys that started from `start` to `end` (inclusive).
+
+    Steps: the flow's question pages in their order (all of them, reached or not), then
+    "Check your answers" (unless the flow is a look-up with nothing to check) and "Payment"
+    (when the flow takes a fee), then any page with figures that is no longer in the flow.
+    End points are not steps: a journey that reaches one is counted in `end_points`.
+    """
+    from forms.constants import CHECK_ANSWERS_STEP
+    from forms.insights.rollup import PAYMENT_STEP, median_from_buckets
+
+    total = _collect(flow, start, end)
+    labels, question_labels = _step_labels(flow)
+    names = [name for name in labels if name not in (CHECK_ANSWERS_STEP, PAYMENT_STEP)]
+    if not getattr(flow, "result_handler", "") or CHECK_ANSWERS_STEP in total.steps:
+        names.append(CHECK_ANSWERS_STEP)
+    if getattr(flow, "fee_handler", "") or PAYMENT_STEP in total.steps:
+        names.append(PAYMENT_STEP)
+    names += sorted(name for name in total.steps if name not in names)
+    steps = []
+    for position, name in enumerate(names):
+        figures = total.steps.get(name)
+        step = StepMetrics(step=name, label=labels.get(name, name), position=position)
+        if figures is not None:
+            step.reached = figures.reached
+            step.completed = figures.completed
+            step.failed = figures.failed
+            step.abandoned = figures.abandoned
+            step.median_seconds = median_from_buckets(figures.buckets)
+        steps.append(step)
+    errors = [
+        ErrorMetrics(
+            step=step_name,
+            field=field_name,
+            error=error,
+            count=count,
+            label=question_labels.get(field_name, ""),
+        )
+        for (step_name, field_name, error), count in sorted(
+            total.errors.items(), key=lambda item: (-item[1], item[0])
+        )[:ERRORS_SHOWN]
+    ]
+    return FlowMetrics(
+        flow=flow,
+        start=start,
+        end=end,
+        started=total.started,
+        submitted=total.submitted,
+        end_points=total.end_points,
+        abandoned=total.abandoned,
+        payment_started=total.payment_started,
+        payment_succeeded=total.payment_succeeded,
+        payment_failed=total.payment_failed,
+        payment_cancelled=total.payment_cancelled,
+        steps=steps,
+        errors=errors,
+        satisfaction=_satisfaction([flow], start, end),
+        by_source=dict(total.by_source),
+        by_device=dict(total.by_device),
+    )
+
+
+def _costs(site=None) -> dict[str, Any]:
+    from wagtail.models import Site
+
+    from forms.models import ChannelCosts
+
+    site = site or Site.objects.filter(is_default_site=True).first()
+    costs = ChannelCosts.for_site(site) if site is not None else ChannelCosts()
+    return {name: getattr(costs, name) for name in ("online", "phone", "face_to_face", "post")}
 
 
 def service_kpis(service, start: datetime.date, end: datetime.date, site=None) -> ServiceKPIs:
-    raise NotImplementedError
+    """The four KPIs for a service from `start` to `end`: its flows' journeys (completed =
+    sent or ended at an end point), the other channels' volumes for every month the range
+    touches (whole months: volumes are entered per month), and the unit costs of `site`
+    (the default site when None)."""
+    from django.db.models import Sum
+
+    from forms.models import ChannelVolume, FlowPage
+
+    flows = list(FlowPage.objects.child_of(service))
+    kpis = ServiceKPIs(service=service, start=start, end=end, costs=_costs(site))
+    for flow in flows:
+        total = _collect(flow, start, end, details=False)
+        kpis.started += total.started
+        kpis.digital_completions += total.submitted + total.end_points
+    volumes = ChannelVolume.objects.filter(
+        service=service, month__gte=start.replace(day=1), month__lte=end
+    ).aggregate(phone=Sum("phone"), face_to_face=Sum("face_to_face"), post=Sum("post"))
+    kpis.phone = volumes["phone"] or 0
+    kpis.face_to_face = volumes["face_to_face"] or 0
+    kpis.post = volumes["post"] or 0
+    if flows:
+        kpis.satisfaction = _satisfaction(flows, start, end)
+    return kpis
 
 
 def kpi_trend(service, months: int = 6, site=None) -> list[ServiceKPIs]:
-    """One ServiceKPIs per calendar month, oldest first, the current month last."""
-    raise NotImplementedError
+    """One ServiceKPIs per calendar month, oldest first, the current month last (its `end`
+    is today: the month so far)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    year, month = today.year, today.month
+    firsts = []
+    for _ in range(months):
+        firsts.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    trend = []
+    for first in reversed(firsts):
+        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        last = min(following - datetime.timedelta(days=1), today)
+        trend.append(service_kpis(service, first, last, site=site))
+    return trend

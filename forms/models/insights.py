@@ -170,7 +170,7 @@ def _money(default: str, label: str, help_text: str = ""):
     )
 
 
-@register_setting(icon="chart-bar")
+@register_setting(icon="cog")
 class ChannelCosts(BaseSiteSetting):
     """What one transaction costs the council in each channel (for cost per transaction)."""
 

@@ -251,6 +251,8 @@ class FlowWizard(NamedUrlSessionWizardView):
     def render_result(self, answers: list[dict[str, Any]]) -> HttpResponse:
         handler = results.get(self.page.result_handler)
         values = {a["name"]: a["value"] for a in answers}
+        # A look-up ends here: the resident has their answer (counted as completed).
+        tracking.record(self.request, self.page, "end_point", CHECK_ANSWERS_STEP)
         return TemplateResponse(
             self.request,
             "flows/result.html",

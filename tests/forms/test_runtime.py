@@ -130,7 +130,9 @@ class QuestionPageTests(FlowTestCase):
         soup = self.soup(response)
         self.assertEqual(soup.h1.get_text(strip=True), "You cannot order a bin online")
         self.assertIn("Call 01632 960 100.", soup.main.get_text())
-        self.assertIsNone(soup.main.find("button"))
+        # no way on: the only button asks for feedback
+        buttons = [b.get_text(strip=True) for b in soup.main.find_all("button")]
+        self.assertEqual(buttons, ["Send feedback"])
         # and the check page cannot be reached round it
         response = self.client.get(f"{self.base}check-your-answers/")
         self.assertRedirects(response, f"{self.base}cannot-order/", fetch_redirect_response=False)
