@@ -7,7 +7,7 @@ from django.test import TestCase
 
 from forms.constants import SubmissionStatus
 from forms.handlers import fees
-from forms.models import FlowPage, Submission
+from forms.models import FlowEvent, FlowPage, Submission
 from services.demo.loader import DemoLoader, read_catalogue
 from tests.forms.walker import FlowWalker
 
@@ -44,6 +44,11 @@ class DemoFlowsEndToEndTests(TestCase):
                 if flow.result_handler:
                     self.assertEqual(Submission.objects.filter(flow=flow).count(), 0)
                     self.assertTrue(soup.select(".govuk-summary-list__row"), slug)
+                    # the answer shown counts as a completed journey, with its feedback form
+                    self.assertTrue(
+                        FlowEvent.objects.filter(flow=flow, kind="end_point").exists(), slug
+                    )
+                    self.assertContains(check, "Send feedback")
                     continue
                 token = soup.find("input", attrs={"name": "token"})["value"]
                 sent = self.client.post(url, {"token": token})
@@ -73,6 +78,10 @@ class DemoFlowsEndToEndTests(TestCase):
                 else:
                     self.assertIsNone(submission.fee_pence)
                     self.assertEqual(submission.status, SubmissionStatus.RECEIVED)
+                tracked = set(FlowEvent.objects.filter(flow=flow).values_list("kind", flat=True))
+                self.assertTrue({"started", "check_viewed", "submitted"} <= tracked, slug)
+                if flow.fee_handler:
+                    self.assertIn("payment_succeeded", tracked)
                 if submission.contact_email:
                     self.assertEqual(len(mail.outbox), 1)
                     self.assertIn(submission.reference, mail.outbox[0].body)

@@ -61,6 +61,9 @@ class SimulateJourneysTests(TestCase):
                             self.assertIn(event.step, pages)
                             self.assertIn(event.field, questions)
                             self.assertTrue(event.error)
+                        elif event.kind == "end_point" and flow.result_handler:
+                            # a look-up's answer, shown where check your answers would be
+                            self.assertEqual(event.step, CHECK_ANSWERS_STEP)
                         elif event.kind == "end_point":
                             self.assertIn(event.step, ends)
                         elif event.kind in ("check_viewed", "submitted"):
@@ -74,6 +77,7 @@ class SimulateJourneysTests(TestCase):
                 kinds = {e.kind for events in journeys.values() for e in events}
                 if flow.result_handler:
                     self.assertNotIn("submitted", kinds)
+                    self.assertIn("end_point", kinds)
                 else:
                     self.assertIn("submitted", kinds)
                 if flow.fee_handler:
