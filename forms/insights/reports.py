@@ -682,12 +682,19 @@ class ServiceKPIView(
     def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
         return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
-    def services(self) -> list[tuple[Any, FlowPage]]:
-        """(service, flow) for each service with a live flow this user may see."""
-        found: dict[int, tuple[Any, FlowPage]] = {}
+    def services(self) -> list[tuple[Any, FlowPage | None]]:
+        """(service, flow) for each service with a live flow this user may see; for
+        superusers also every other live service (flow None: its figures are the other
+        channels', so digital take-up shows how much is still done offline)."""
+        from services.models import ServicePage
+
+        found: dict[int, tuple[Any, FlowPage | None]] = {}
         for flow in visible_flows(self.request.user).live().specific():
             service = flow.service
             found.setdefault(service.pk, (service, flow))
+        if self.request.user.is_superuser:
+            for service in ServicePage.objects.live().filter(locale__language_code="en-gb"):
+                found.setdefault(service.pk, (service, None))
         return sorted(found.values(), key=lambda pair: pair[0].title.lower())
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -703,7 +710,7 @@ class ServiceKPIView(
                 return self.as_spreadsheet(self.rows, request.GET["export"])
         return self.render_to_response(self.get_context_data())
 
-    def service_row(self, service: Any, flow: FlowPage) -> dict[str, Any]:
+    def service_row(self, service: Any, flow: FlowPage | None) -> dict[str, Any]:
         site = service.get_site()
         kpis = service_kpis(service, self.start, self.end, site=site)
         trend = kpi_trend(service, months=6, site=site)
@@ -723,7 +730,7 @@ class ServiceKPIView(
         return {
             "service": service,
             "flow": flow,
-            "url": reverse("flow_dropoff", args=[flow.pk]),
+            "url": reverse("flow_dropoff", args=[flow.pk]) if flow else service.url,
             "kpis": kpis,
             "figures": figures,
         }

@@ -381,6 +381,17 @@ class DropOffReportTests(InsightsTestCase):
 
 
 class KPIDashboardTests(InsightsTestCase):
+    def test_superusers_also_see_services_with_no_online_form(self):
+        ServicePageFactory(
+            parent=self.bulky.get_parent(), slug="report-graffiti", title="Report graffiti"
+        )
+        soup = self.soup(KPIS)
+        row = soup.select_one('[data-service="report-graffiti"]')
+        self.assertIn("No online form on this site", row.get_text())
+        self.client.force_login(self.waste_editor)
+        soup = self.soup(KPIS)
+        self.assertIsNone(soup.select_one('[data-service="report-graffiti"]'))
+
     def figures(self, soup: BeautifulSoup, slug: str) -> dict[str, str]:
         row = soup.select_one(f'[data-service="{slug}"]')
         return {
