@@ -69,12 +69,15 @@ test-postgres: deps assets
 	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
 
+# A PostgreSQL database of the benchmarks' own, created when missing.
+create_db = @psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(1)'" \
+  | grep -q 1 || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $(1)"
+
 # Search latency on PostgreSQL with the demo content, then 5,000 and 50,000 generated pages,
 # in a database of its own (council_bench), which it keeps for the next run.
 BENCH_URL ?= postgres://postgres@127.0.0.1:5432/council_bench
 bench-search: deps assets
-	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='council_bench'" \
-	  | grep -q 1 || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE council_bench"
+	$(call create_db,council_bench)
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py migrate --no-input -v 0
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py load_demo_content
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py update_index > /dev/null
@@ -85,8 +88,7 @@ bench-search: deps assets
 INSIGHTS_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/council_insights_bench
 .PHONY: bench-insights
 bench-insights: deps assets
-	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='council_insights_bench'" \
-	  | grep -q 1 || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE council_insights_bench"
+	$(call create_db,council_insights_bench)
 	DATABASE_URL=$(INSIGHTS_BENCH_URL) $(PY) manage.py migrate --no-input -v 0
 	DATABASE_URL=$(INSIGHTS_BENCH_URL) $(PY) manage.py load_demo_content
 	DATABASE_URL=$(INSIGHTS_BENCH_URL) $(PY) manage.py insights_benchmark

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from forms import tracking
 from forms.constants import CHECK_ANSWERS_STEP
 from forms.models import FlowPage, Satisfaction, SatisfactionResponse
+from forms.runtime.wizard import start_again
 
 COMMENT_MAX_LENGTH = 1200
 CONFIRMATION = "confirmation"
@@ -108,15 +109,7 @@ def satisfaction(request: HttpRequest, flow_id: int) -> HttpResponse:
         raise Http404
     journey = tracking.journey_id(request, page)
     if journey is None:  # no journey through this flow in this session (or it has ended)
-        return TemplateResponse(
-            request,
-            "flows/session_expired.html",
-            {
-                "page": page,
-                "service": page.service,
-                "start_url": f"{page.get_url(request)}?reset=1",
-            },
-        )
+        return start_again(request, page)
     source = request.POST if request.method == "POST" else request.GET
     asked_at = asked_where(page, source.get("asked_at", ""))
     if SatisfactionResponse.objects.filter(journey=journey).exists():

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from forms.constants import CHECK_ANSWERS_STEP
 
 from .steps import FlowSteps
-from .wizard import FlowWizard, done_session_key
+from .wizard import FlowWizard, done_session_key, start_again
 
 
 def serve_flow(page: Any, request: HttpRequest, step: str | None) -> HttpResponse:
@@ -36,15 +36,7 @@ def confirmation(page: Any, request: HttpRequest) -> HttpResponse:
     reference = request.session.get(done_session_key(page))
     submission = Submission.objects.filter(reference=reference, flow=page).first()
     if submission is None:
-        return TemplateResponse(
-            request,
-            "flows/session_expired.html",
-            {
-                "page": page,
-                "service": page.service,
-                "start_url": f"{page.get_url(request)}?reset=1",
-            },
-        )
+        return start_again(request, page)
     first_event = submission.events.order_by("created_at", "pk").first()
     return TemplateResponse(
         request,

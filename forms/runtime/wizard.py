@@ -33,6 +33,19 @@ from .steps import FlowSteps
 from .submit import save_submission
 
 
+def start_again(request: HttpRequest, page: Any) -> HttpResponse:
+    """The "You need to start again" page: the session ended, or the link is from another."""
+    return TemplateResponse(
+        request,
+        "flows/session_expired.html",
+        {
+            "page": page,
+            "service": page.service,
+            "start_url": f"{page.get_url(request)}?reset=1",
+        },
+    )
+
+
 def done_session_key(page: Any) -> str:
     return f"flow-{page.pk}-done"
 
@@ -75,15 +88,7 @@ class FlowWizard(NamedUrlSessionWizardView):
         return bool(self._extra().get("started"))
 
     def expired(self) -> HttpResponse:
-        return TemplateResponse(
-            self.request,
-            "flows/session_expired.html",
-            {
-                "page": self.page,
-                "service": self.page.service,
-                "start_url": f"{self.page_url}?reset=1",
-            },
-        )
+        return start_again(self.request, self.page)
 
     # GET
 
