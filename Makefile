@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/council
 STAMPS := .make
 ASSET_SOURCES := $(shell find site/static_src -type f 2>/dev/null)
 
-.PHONY: run test setup deps assets db lint format test-sqlite test-postgres clean bench-search
+.PHONY: run test setup deps assets messages db lint format test-sqlite test-postgres clean bench-search
 
 run: setup
 	$(PY) manage.py create_demo_users --port $(PORT)
@@ -17,11 +17,18 @@ run: setup
 
 test: setup lint test-sqlite test-postgres
 
-setup: deps assets db
+setup: deps assets messages db
 
 deps: $(STAMPS)/python $(STAMPS)/npm
 
 assets: site/static/css/council.css
+
+# The site's own translations (Welsh, Polish, Arabic), compiled from the committed .po files.
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard site/locale/*/LC_MESSAGES/django.po))
+messages: $(MESSAGES)
+
+site/locale/%/LC_MESSAGES/django.mo: site/locale/%/LC_MESSAGES/django.po $(STAMPS)/system
+	msgfmt --check-format -o $@ $<
 
 db: deps
 	$(PY) manage.py migrate --no-input -v 0
@@ -34,6 +41,9 @@ $(STAMPS)/system:
 	@command -v npm > /dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q nodejs npm; \
 	  else echo "Install Node.js and npm (sudo apt-get install nodejs npm)"; exit 1; fi; }
+	@command -v msgfmt > /dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q gettext; \
+	  else echo "Install gettext (sudo apt-get install gettext)"; exit 1; fi; }
 	@$(PYTHON) -c 'import venv, ensurepip' 2> /dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q python3-venv; \
 	  else echo "Install python3-venv (sudo apt-get install python3-venv)"; exit 1; fi; }
@@ -61,11 +71,11 @@ format: deps
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test-sqlite: deps assets
+test-sqlite: deps assets messages
 	@echo "== Test suite on SQLite =="
 	env -u DATABASE_URL $(VENV)/bin/pytest
 
-test-postgres: deps assets
+test-postgres: deps assets messages
 	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
 

@@ -105,7 +105,9 @@ USE_TZ = True
 WAGTAIL_I18N_ENABLED = True
 LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = [
     ("en-gb", _("English")),
+    ("cy", _("Welsh")),
     ("pl", _("Polish")),
+    ("ar", _("Arabic")),
 ]
 LOCALE_PATHS = [SITE_DIR / "locale"]
 
