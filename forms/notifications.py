@@ -42,7 +42,7 @@ def send_confirmation(submission: Submission, request: HttpRequest | None = None
         return False
     with translation.override(submission.language or settings.LANGUAGE_CODE):
         base_url = site_base_url(request)
-        flow = submission.flow
+        flow = submission.flow.in_language(submission.language) if submission.flow else None
         first_event = submission.events.order_by("created_at", "pk").first()
         context = {
             **common_context(submission, request),

@@ -107,6 +107,7 @@ def satisfaction(request: HttpRequest, flow_id: int) -> HttpResponse:
     page = FlowPage.objects.live().filter(pk=flow_id).first()
     if page is None:
         raise Http404
+    page = page.in_language(get_language() or "")  # the flow as the resident reads it
     journey = tracking.journey_id(request, page)
     if journey is None:  # no journey through this flow in this session (or it has ended)
         return start_again(request, page)
@@ -125,7 +126,7 @@ def satisfaction(request: HttpRequest, flow_id: int) -> HttpResponse:
     try:
         with transaction.atomic():
             SatisfactionResponse.objects.create(
-                flow=page,
+                flow=page.source_flow,
                 rating=form.cleaned_data["rating"],
                 comment=form.cleaned_data["comment"],
                 asked_at=asked_at,
@@ -134,7 +135,7 @@ def satisfaction(request: HttpRequest, flow_id: int) -> HttpResponse:
             )
     except IntegrityError:  # the same journey answered in another tab a moment ago
         pass
-    url = reverse("flow_satisfaction", args=[page.pk])
+    url = reverse("flow_satisfaction", args=[page.source_flow.pk])
     return redirect(f"{url}?asked_at={asked_at}" if asked_at else url)
 
 

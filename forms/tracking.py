@@ -61,6 +61,11 @@ def came_from(request: HttpRequest, page: Any) -> str:
     return "elsewhere"
 
 
+def _key(page: Any) -> str:
+    # A flow's translations are one flow: the journey goes on if the resident changes language.
+    return str(page.source_flow.pk)
+
+
 def _journeys(request: HttpRequest) -> dict[str, dict[str, str]]:
     return request.session.get(SESSION_KEY, {})
 
@@ -68,7 +73,7 @@ def _journeys(request: HttpRequest) -> dict[str, dict[str, str]]:
 def start(request: HttpRequest, page: Any) -> None:
     """A new journey through `page`'s flow (a fresh start or "start again")."""
     journeys = dict(_journeys(request))
-    journeys[str(page.pk)] = {
+    journeys[_key(page)] = {
         "id": str(uuid.uuid4()),
         "device": device_class(request.META.get("HTTP_USER_AGENT", "")),
         "source": came_from(request, page),
@@ -79,27 +84,27 @@ def start(request: HttpRequest, page: Any) -> None:
 
 
 def journey_id(request: HttpRequest, page: Any) -> uuid.UUID | None:
-    journey = _journeys(request).get(str(page.pk))
+    journey = _journeys(request).get(_key(page))
     return uuid.UUID(journey["id"]) if journey else None
 
 
 def last_step(request: HttpRequest, page: Any) -> str:
-    return (_journeys(request).get(str(page.pk)) or {}).get("last", "")
+    return (_journeys(request).get(_key(page)) or {}).get("last", "")
 
 
 def record(request: HttpRequest, page: Any, kind: str, step: str = "", **detail: str) -> None:
     """Queue one event for this request's journey through `page` (ignored without one)."""
     try:
-        journey = _journeys(request).get(str(page.pk))
+        journey = _journeys(request).get(_key(page))
         if journey is None:
             return
         if step and kind in ("step_viewed", "check_viewed", "end_point"):
             journeys = dict(_journeys(request))
-            journeys[str(page.pk)] = {**journey, "last": step}
+            journeys[_key(page)] = {**journey, "last": step}
             request.session[SESSION_KEY] = journeys
         _queue(
             request,
-            flow_id=page.pk,
+            flow_id=page.source_flow.pk,
             journey=uuid.UUID(journey["id"]),
             kind=kind,
             step=step[:100],

@@ -7,12 +7,13 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from forms.blocks import StepsBlock
 from forms.constants import RESERVED_STEP_NAMES
@@ -148,6 +149,27 @@ class FlowPage(RoutablePageMixin, Page):
     @property
     def service(self) -> Page:
         return self.get_parent().specific
+
+    @cached_property
+    def source_flow(self) -> FlowPage:
+        """This flow in the site's main language. Requests, journeys and reports count a
+        translation as the same flow: a team's inbox and figures cover every language, and a
+        resident who switches language half-way keeps their answers."""
+        default = Locale.get_default()
+        if self.locale_id == default.pk:
+            return self
+        source = FlowPage.objects.filter(translation_key=self.translation_key, locale=default)
+        return source.first() or self
+
+    def in_language(self, language: str) -> FlowPage:
+        """This flow as published in `language` (a request's), or this one if it is not."""
+        try:
+            locale = Locale.objects.get_for_language(language)
+        except Locale.DoesNotExist:
+            return self
+        if locale.pk == self.locale_id:
+            return self
+        return self.get_translations().live().filter(locale=locale).specific().first() or self
 
     @re_path(r"^$")
     def start(self, request: HttpRequest) -> HttpResponse:

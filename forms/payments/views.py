@@ -61,7 +61,8 @@ def payment_return(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpRespons
         from forms.runtime.wizard import done_session_key
 
         request.session[done_session_key(submission.flow)] = submission.reference
-        return redirect(f"{submission.flow.get_url(request)}confirmation/")
+        flow = submission.flow.in_language(submission.language)
+        return redirect(f"{flow.get_url(request)}confirmation/")
     return payment_problem(request, payment)
 
 

@@ -34,7 +34,7 @@ def confirmation(page: Any, request: HttpRequest) -> HttpResponse:
     from services.models import ContactSettings
 
     reference = request.session.get(done_session_key(page))
-    submission = Submission.objects.filter(reference=reference, flow=page).first()
+    submission = Submission.objects.filter(reference=reference, flow=page.source_flow).first()
     if submission is None:
         return start_again(request, page)
     first_event = submission.events.order_by("created_at", "pk").first()

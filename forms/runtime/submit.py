@@ -46,7 +46,7 @@ def save_submission(
     with transaction.atomic():
         submission, created = Submission.create_once(
             token,
-            flow=page,
+            flow=page.source_flow,
             service_title=page.service.title,
             language=get_language() or "",
             journey=tracking.journey_id(request, page),

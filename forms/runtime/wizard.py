@@ -47,7 +47,7 @@ def start_again(request: HttpRequest, page: Any) -> HttpResponse:
 
 
 def done_session_key(page: Any) -> str:
-    return f"flow-{page.pk}-done"
+    return f"flow-{page.source_flow.pk}-done"
 
 
 class FlowWizard(NamedUrlSessionWizardView):
@@ -65,7 +65,7 @@ class FlowWizard(NamedUrlSessionWizardView):
     # formtools hooks
 
     def get_prefix(self, request: HttpRequest, *args: Any, **kwargs: Any) -> str:
-        return f"flow-{self.page.pk}"
+        return f"flow-{self.page.source_flow.pk}"
 
     def get_step_url(self, step: str) -> str:
         return f"{self.page_url}{step}/"

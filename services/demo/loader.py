@@ -167,15 +167,21 @@ class LoadReport:
 class DemoLoader:
     """Creates or brings up to date the home page, categories, services and standard pages."""
 
-    def __init__(self, log: Callable[[str], None] | None = None, reset: bool = False) -> None:
+    def __init__(
+        self,
+        log: Callable[[str], None] | None = None,
+        reset: bool = False,
+        translate: bool = False,
+    ) -> None:
         self.log = log or (lambda message: None)
         self.reset = reset
+        # Welsh, Polish and Arabic trees and translations (services.demo.translate)
+        self.translate = translate
         self.report = LoadReport()
         self._new_pages: set[int] = set()
 
     @transaction.atomic
     def load(self) -> LoadReport:
-        Locale.objects.get_or_create(language_code="pl")
         site_content = read_site()
         home = self.home_page(site_content["home"])
         categories = {
@@ -226,6 +232,10 @@ class DemoLoader:
         from search.demo.loader import load_demo_search
 
         load_demo_search(self.report, reset=self.reset, log=self.log)
+        if self.translate:
+            from services.demo.translate import load_translations
+
+            self.report.created.extend(load_translations(reset=self.reset, log=self.log))
         return self.report
 
     # pages
@@ -235,7 +245,7 @@ class DemoLoader:
         # Wagtail's welcome page is a plain Page at the top; ours replaces it.
         for welcome in root.get_children().exact_type(Page):
             welcome.delete()
-        home = HomePage.objects.child_of(root).first()
+        home = HomePage.objects.child_of(root).filter(locale=Locale.get_default()).first()
         if home is None:
             home = root.add_child(instance=HomePage(title=content["heading"], slug="home"))
             self.report.created.append("home")

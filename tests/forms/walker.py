@@ -105,7 +105,7 @@ class FlowWalker:
         choices = [[(q, c) for c in choice_values(q)] or [(q, None)] for q in questions]
         variants = []
         for combination in itertools.islice(itertools.product(*choices), 24):
-            data = {f"flow-{self.flow.pk}-current_step": step}
+            data = {f"flow-{self.flow.source_flow.pk}-current_step": step}
             for question, choice in combination:
                 data.update(valid_fields(question, f"{step}-{question.value['name']}", choice))
             variants.append(data)

@@ -254,7 +254,9 @@ class IndexSettingsTests(FakeNodeMixin, TestCase):
             [(r.method, r.path) for r in FakeNode.requests],
             [
                 ("PUT", "/_synonyms/test-synonyms-en"),
+                ("PUT", "/_synonyms/test-synonyms-cy"),
                 ("PUT", "/_synonyms/test-synonyms-pl"),
+                ("PUT", "/_synonyms/test-synonyms-ar"),
                 ("PUT", f"/{INDEX}"),
             ],
         )
@@ -640,7 +642,9 @@ class SynonymPushTests(FakeNodeMixin, TestCase):
                     "pcn => pcn, penalty charge notice",
                     "tip, dump, household waste recycling centre",
                 ],
+                "test-synonyms-cy": [],
                 "test-synonyms-pl": [],
+                "test-synonyms-ar": [],
             },
         )
 
@@ -649,7 +653,13 @@ class SynonymPushTests(FakeNodeMixin, TestCase):
         with self.captureOnCommitCallbacks(execute=True):
             Synonym.objects.create(terms="śmieci, odpady", language="pl")
         self.assertEqual(
-            self.pushed(), {"test-synonyms-en": [], "test-synonyms-pl": ["śmieci, odpady"]}
+            self.pushed(),
+            {
+                "test-synonyms-en": [],
+                "test-synonyms-cy": [],
+                "test-synonyms-pl": ["śmieci, odpady"],
+                "test-synonyms-ar": [],
+            },
         )
 
     @with_elasticsearch

@@ -18,11 +18,18 @@ class Command(BaseCommand):
             action="store_true",
             help="Put the demo text back on pages editors have changed.",
         )
+        parser.add_argument(
+            "--english-only",
+            action="store_true",
+            help="Leave out the Welsh, Polish and Arabic pages and translations.",
+        )
 
     def handle(self, *args, **options) -> None:
         verbose = options["verbosity"] > 1
         report = DemoLoader(
-            log=self.stdout.write if verbose else None, reset=options["reset"]
+            log=self.stdout.write if verbose else None,
+            reset=options["reset"],
+            translate=not options["english_only"],
         ).load()
         self.stdout.write(
             self.style.SUCCESS(
