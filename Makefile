@@ -10,12 +10,13 @@ STAMPS := .make
 ASSET_SOURCES := $(shell find site/static_src -type f 2>/dev/null)
 
 .PHONY: run test setup deps assets messages db lint format test-sqlite test-postgres clean bench-search
+.PHONY: browser-deps test-browser
 
 run: setup
 	$(PY) manage.py create_demo_users --port $(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup lint test-sqlite test-postgres
+test: setup lint test-sqlite test-postgres test-browser
 
 setup: deps assets messages db
 
@@ -73,11 +74,23 @@ format: deps
 
 test-sqlite: deps assets messages
 	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL $(VENV)/bin/pytest
+	env -u DATABASE_URL $(VENV)/bin/pytest --ignore=tests/browser
 
 test-postgres: deps assets messages
 	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest --ignore=tests/browser
+
+# Accessibility in a real browser: Debian's chromium driven by playwright (which never downloads
+# a browser of its own), axe-core from npm, against the site served on a fresh database of its own.
+CHROMIUM := /usr/bin/chromium
+browser-deps:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  else echo "Install Chromium for the browser tests (sudo apt-get install chromium)"; exit 1; fi; }
+
+test-browser: deps assets messages browser-deps
+	@echo "== Browser accessibility tests (chromium, axe-core, WCAG 2.2 AA) =="
+	env -u DATABASE_URL $(VENV)/bin/pytest tests/browser
 
 # A PostgreSQL database of the benchmarks' own, created when missing.
 create_db = @psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(1)'" \

@@ -262,7 +262,7 @@ class IndexSettingsTests(FakeNodeMixin, TestCase):
         )
         self.assertEqual(FakeNode.requests[0].body, {"synonyms_set": [{"synonyms": "tip, dump"}]})
         self.assertEqual(FakeNode.requests[1].body, {"synonyms_set": []})
-        created = FakeNode.requests[2].body
+        created = FakeNode.requests[4].body
         self.assertEqual(created["settings"], backend.settings["settings"])
 
     def test_wagtail_indexing_still_works(self):
