@@ -13,6 +13,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from home.i18n import localized_pages
 from search.indexing import StemmedSearchMixin
 from services.blocks import BodyBlock
 from services.models import CategoryPage
@@ -55,12 +56,9 @@ class HomePage(Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["top_tasks"] = [
-            task.page
-            for task in self.top_tasks.filter(page__live=True)
-            .select_related("page")
-            .order_by("sort_order", "pk")
-        ]
+        tasks = self.top_tasks.filter(page__live=True).select_related("page")
+        # Chosen once, in English: shown in the resident's language where translated.
+        context["top_tasks"] = localized_pages(t.page for t in tasks.order_by("sort_order", "pk"))
         context["categories"] = CategoryPage.objects.child_of(self).live().public()
         return context
 

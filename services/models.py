@@ -15,6 +15,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from home.i18n import localized_pages
 from search.indexing import StemmedSearchMixin
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock
@@ -244,7 +245,7 @@ class ServicePage(StemmedSearchMixin, Page):
             .select_related("service")
             .order_by("sort_order", "pk")
         )
-        return [link.service for link in links]
+        return localized_pages(link.service for link in links)
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)

@@ -35,6 +35,7 @@ from forms.money import format_pence
 from forms.notifications import send_status_update
 from forms.payments import ProviderError
 from forms.payments.refunds import refund_payment
+from home.i18n import language_name
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +145,8 @@ class SubmissionIndexView(SafeSpreadsheetExportMixin, IndexView):
         fee = decimal.Decimal(item.fee_pence) / 100 if item.fee_pence is not None else ""
         # One line an answer: an address's lines are joined with commas.
         answers = "\n".join(
-            f"{answer.get('label', '')}: {', '.join(str(answer.get('display', '')).splitlines())}"
+            f"{answer.get('source_label') or answer.get('label', '')}: "
+            f"{', '.join(str(answer.get('display', '')).splitlines())}"
             for answer in item.answers
         )
         return OrderedDict(
@@ -321,10 +323,13 @@ class SubmissionDetailView(InspectView):
             {
                 "submission": submission,
                 "sent": local_datetime(submission.created_at),
+                "language": language_name(submission.language) if submission.language else "",
                 "fee": fee_column(submission),
                 "answers": [
                     {
-                        "label": answer.get("label", ""),
+                        "label": answer.get("source_label") or answer.get("label", ""),
+                        # the question as the resident read it, where that was not English
+                        "asked": answer.get("label", "") if answer.get("source_label") else "",
                         "display": answer.get("display", ""),
                         "files": files_by_question.get(answer.get("name"), []),
                     }

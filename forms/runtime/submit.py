@@ -43,6 +43,12 @@ def save_submission(
     from forms.payments.transitions import send_confirmation_once
 
     stored_answers = [{k: a[k] for k in ("name", "label", "value", "display")} for a in answers]
+    source = page.source_flow
+    if source.pk != page.pk:
+        # Asked in another language: keep each question in English too, for staff.
+        english = {q.value["name"]: q.value["label"] for _step, q in source.iter_questions()}
+        for answer in stored_answers:
+            answer["source_label"] = english.get(answer["name"], "")
     with transaction.atomic():
         submission, created = Submission.create_once(
             token,

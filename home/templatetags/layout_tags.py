@@ -6,9 +6,10 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.utils.translation import get_language_info
+from django.utils.html import format_html
 from wagtail.models import Locale, Page
 
+from home.i18n import language_versions, untranslated
 from services.models import ContactSettings
 
 register = template.Library()
@@ -28,23 +29,39 @@ def breadcrumbs(context: dict[str, Any], page: Page) -> dict[str, Any]:
 
 
 @register.inclusion_tag("includes/language_switcher.html", takes_context=True)
-def language_switcher(context: dict[str, Any], page: Page) -> dict[str, Any]:
-    """Links to this page in the other languages it is published in."""
+def language_switcher(context: dict[str, Any]) -> dict[str, Any]:
+    """This page in each language (a flow keeps its step; search, its query)."""
     request = context.get("request")
-    translations = page.get_translations(inclusive=True).live().select_related("locale")
-    languages = []
-    for translation in translations.order_by("locale__language_code"):
-        code = translation.locale.language_code
-        languages.append(
-            {
-                "code": code,
-                # Each language in its own words ("English", "Polski"), by its base language.
-                "name": get_language_info(code.split("-")[0])["name_local"].capitalize(),
-                "url": translation.get_url(request),
-                "current": translation.pk == page.pk,
-            }
-        )
-    return {"languages": languages}
+    if request is None:
+        return {"languages": []}
+    return {"languages": language_versions(request, context.get("page"))}
+
+
+@register.inclusion_tag("includes/hreflang.html", takes_context=True)
+def hreflang_links(context: dict[str, Any]) -> dict[str, Any]:
+    """`<link rel="alternate" hreflang>` for each language the page is really written in,
+    and x-default (English) for everyone else."""
+    request = context.get("request")
+    if request is None:
+        return {"links": []}
+    versions = [v for v in language_versions(request, context.get("page")) if v.translated]
+    if len(versions) < 2:
+        return {"links": []}
+    links = [(v.code, request.build_absolute_uri(v.url)) for v in versions]
+    default = next((url for code, url in links if code == settings.LANGUAGE_CODE), None)
+    if default:
+        links.append(("x-default", default))
+    return {"links": links}
+
+
+@register.simple_tag(takes_context=True)
+def untranslated_language(context: dict[str, Any]) -> str:
+    """The attributes for a page's own text where it is not translated into the language
+    the resident chose: it is shown in English, marked as English and left to right."""
+    page = context.get("page")
+    if not untranslated(page):
+        return ""
+    return format_html(' lang="{}" dir="ltr"', settings.LANGUAGE_CODE)
 
 
 @register.inclusion_tag("includes/footer.html", takes_context=True)
@@ -58,7 +75,14 @@ def site_footer(context: dict[str, Any]) -> dict[str, Any]:
     if request is not None:
         contact = ContactSettings.for_request(request)
         pages = StandardPage.objects.live().in_menu().filter(locale=Locale.get_active())
-        links = [{"title": p.title, "url": p.get_url(request)} for p in pages.order_by("path")]
+        links = [
+            {
+                "title": p.title,
+                "url": p.get_url(request),
+                "lang": settings.LANGUAGE_CODE if untranslated(p) else "",
+            }
+            for p in pages.order_by("path")
+        ]
     return {
         "council": settings.COUNCIL_NAME,
         "links": links,

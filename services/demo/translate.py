@@ -48,7 +48,6 @@ SERVICES = [
 FLOWS = ["bin-collection-day", "report-missed-bin", "pay-parking-fine"]
 
 
-
 def offered(path: str, text: str) -> bool:
     """Whether a string is given to translators. Not a page's web address (a translated page
     keeps its English one, so links, leaflets and the language switcher agree), nor the "yes"
@@ -139,9 +138,7 @@ def export_catalogues() -> dict[str, tuple[int, int]]:
         }
         for text, entry in entries.items():
             po.append(
-                polib.POEntry(
-                    msgid=text, msgstr=known.get(text, ""), occurrences=entry.occurrences
-                )
+                polib.POEntry(msgid=text, msgstr=known.get(text, ""), occurrences=entry.occurrences)
             )
         po.save(str(catalogue_path(code)))
         counts[code] = (len(po), len(po.translated_entries()))
@@ -163,8 +160,11 @@ def translate_page(
     po = polib.POFile()
     segments = StringSegment.objects.filter(source=source).select_related("string", "context")
     for segment in segments:
-        text = catalogue.get(segment.string.data)
-        if text and offered(segment.context.path, segment.string.data):
+        english = segment.string.data
+        # Strings not given to translators keep their English, translated as themselves, so
+        # wagtail-localize counts the translation as complete.
+        text = catalogue.get(english) if offered(segment.context.path, english) else english
+        if text:
             po.append(
                 polib.POEntry(msgid=segment.string.data, msgctxt=segment.context.path, msgstr=text)
             )
@@ -173,9 +173,7 @@ def translate_page(
     return True
 
 
-def load_translations(
-    reset: bool = False, log: Callable[[str], None] | None = None
-) -> list[str]:
+def load_translations(reset: bool = False, log: Callable[[str], None] | None = None) -> list[str]:
     """Make every language's tree and the demo's translations. Returns what was translated."""
     log = log or (lambda message: None)
     done = []

@@ -1,8 +1,9 @@
 // Builds the front end into site/static (git-ignored): the council's Sass on GOV.UK Frontend,
-// GOV.UK Frontend's JavaScript and our small modules (one starts it, one suggests as you type).
+// a mirrored copy for right-to-left languages, GOV.UK Frontend's JavaScript and our small modules (one starts it, one suggests as you type).
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import rtlcss from 'rtlcss'
 import * as sass from 'sass'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -19,6 +20,8 @@ const result = sass.compile(join(here, 'scss', 'council.scss'), {
   quietDeps: true,
 })
 writeFileSync(join(out, 'css', 'council.css'), result.css)
+// The mirrored stylesheet for right-to-left languages (Arabic): left and right swapped.
+writeFileSync(join(out, 'css', 'council.rtl.css'), rtlcss.process(result.css))
 
 copyFileSync(join(govuk, 'govuk-frontend.min.js'), join(out, 'js', 'govuk-frontend.min.js'))
 // Our own modules (council.js and what it imports) are copied as they are: no bundler needed.

@@ -31,7 +31,9 @@ class StaticBuildTests(SimpleTestCase):
             self.assertEqual(result.returncode, 0, result.stderr)
             css = [p.name for p in Path(folder, "css").iterdir()]
             hashed = [n for n in css if n.startswith("council.") and n.endswith(".css")]
-            self.assertEqual(len(hashed), 2, css)  # council.css and council.<hash>.css
+            # council.css, council.<hash>.css and the same two mirrored for right to left
+            self.assertEqual(len(hashed), 4, css)
+            self.assertEqual(len([n for n in hashed if n.startswith("council.rtl.")]), 2, css)
             self.assertTrue(any(n.endswith(".css.gz") for n in css))
             self.assertTrue(any(n.endswith(".css.br") for n in css))
             module = next(p for p in Path(folder, "js").glob("council.*.js"))

@@ -36,7 +36,7 @@ class ServicePageQueryCountTests(TestCase):
         self.add_services(4, related=True)
         many = self.count_queries("/bins/bulky-waste/")
         self.assertEqual(few, many)
-        self.assertLessEqual(many, 16)
+        self.assertLessEqual(many, 17)  # one of them: the page's translations, for the switcher
 
     def test_category_page_queries_do_not_grow_with_its_services(self):
         self.add_services(2, related=False)

@@ -1,0 +1,121 @@
+"""The site's languages as a resident meets them: the same page in another language, and
+pages chosen in English (top tasks, related services) shown in the resident's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils.translation import get_language, get_language_info
+from wagtail.models import Locale, Page
+
+P = TypeVar("P", bound=Page)
+
+
+@dataclass(frozen=True)
+class LanguageVersion:
+    """One language a resident can read the current page in."""
+
+    code: str
+    name: str  # in its own words: "Cymraeg", "Polski", "العربية"
+    url: str
+    current: bool
+    bidi: bool
+    # False where the page is not translated yet and shows the English text (an alias).
+    translated: bool = True
+
+
+def language_name(code: str) -> str:
+    info = get_language_info(code.split("-")[0])
+    return info["name_local"][:1].upper() + info["name_local"][1:]
+
+
+def _bidi(code: str) -> bool:
+    return bool(get_language_info(code.split("-")[0])["bidi"])
+
+
+def language_versions(request: HttpRequest, page: Page | None = None) -> list[LanguageVersion]:
+    """This page (or view) in each of the site's languages, in the order of LANGUAGES.
+
+    A Wagtail page links to its translations (a flow step keeps its step and its query); any
+    other page (search, track your request, 404) to the same address in each language."""
+    cache_key = ("language_versions", getattr(page, "pk", None))
+    cached = getattr(request, "_council_languages", {})
+    if cache_key in cached:
+        return cached[cache_key]
+    active = get_language() or settings.LANGUAGE_CODE
+    versions = []
+    if page is not None and getattr(page, "pk", None):
+        versions = _page_versions(request, page)
+    if not versions:
+        full_path = request.get_full_path()
+        versions = [
+            LanguageVersion(
+                code=code,
+                name=language_name(code),
+                url=translate_url(full_path, code),
+                current=code == active,
+                bidi=_bidi(code),
+            )
+            for code, _name in settings.LANGUAGES
+        ]
+    cached[cache_key] = versions
+    request._council_languages = cached  # type: ignore[attr-defined]
+    return versions
+
+
+def _page_versions(request: HttpRequest, page: Page) -> list[LanguageVersion]:
+    translations = {
+        p.locale.language_code: p
+        for p in page.get_translations(inclusive=True).live().select_related("locale")
+    }
+    own_url = page.get_url(request) or ""
+    # Routable pages (a flow's steps) serve addresses below their own: keep the rest.
+    rest = request.path[len(own_url) :] if own_url and request.path.startswith(own_url) else ""
+    query = request.META.get("QUERY_STRING", "")
+    versions = []
+    for code, _name in settings.LANGUAGES:
+        translation = translations.get(code)
+        if translation is None:
+            continue
+        url = (translation.get_url(request) or "") + rest
+        versions.append(
+            LanguageVersion(
+                code=code,
+                name=language_name(code),
+                url=f"{url}?{query}" if query else url,
+                current=translation.pk == page.pk,
+                bidi=_bidi(code),
+                translated=translation.alias_of_id is None,
+            )
+        )
+    return versions
+
+
+def untranslated(page: Any) -> bool:
+    """Whether `page` shows another language's text: an alias that wagtail-localize keeps in
+    step with the English page until someone translates it."""
+    return bool(getattr(page, "alias_of_id", None)) and isinstance(page, Page)
+
+
+def localized_pages(pages: Iterable[P]) -> list[P]:
+    """Each page in the resident's language where it is published in it (one query), else as
+    it is: editors pick top tasks and related services once, in English."""
+    pages = list(pages)
+    try:
+        locale = Locale.get_active()
+    except (LookupError, Locale.DoesNotExist):
+        return pages
+    keys = [p.translation_key for p in pages if p.locale_id != locale.pk]
+    if not keys:
+        return pages
+    model = type(pages[0]) if len({type(p) for p in pages}) == 1 else Page
+    found = {
+        p.translation_key: p
+        for p in model.objects.live().filter(translation_key__in=keys, locale=locale)
+    }
+    return [found.get(p.translation_key, p) if p.locale_id != locale.pk else p for p in pages]

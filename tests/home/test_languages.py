@@ -1,0 +1,241 @@
+"""The site in English, Welsh, Polish and Arabic, as residents and staff meet it in the demo."""
+
+import polib
+from bs4 import BeautifulSoup
+from django.conf import settings
+from django.core import mail
+from django.test import TestCase
+from django.utils import translation
+from django.utils.translation import gettext
+from wagtail.models import Locale
+
+from forms.models import FlowPage, Submission
+from home.models import HomePage
+from services.demo.loader import DemoLoader
+from services.demo.translate import FLOWS, SERVICES
+from services.models import CategoryPage, ServicePage
+from tests.forms.walker import FlowWalker
+
+OTHER_LANGUAGES = ["cy", "pl", "ar"]
+
+
+def soup_of(response) -> BeautifulSoup:
+    return BeautifulSoup(response.content, "html.parser")
+
+
+class DemoInFourLanguagesTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        with cls.captureOnCommitCallbacks(execute=True):
+            DemoLoader(translate=True).load()
+
+    def tearDown(self):
+        translation.activate(settings.LANGUAGE_CODE)
+
+    def translated(self, model, code):
+        return model.objects.live().filter(locale__language_code=code, alias_of__isnull=True)
+
+    def test_home_every_category_ten_services_and_three_flows_are_translated(self):
+        categories = CategoryPage.objects.filter(locale=Locale.get_default()).count()
+        self.assertEqual(categories, 15)
+        for code in OTHER_LANGUAGES:
+            with self.subTest(code=code):
+                self.assertEqual(self.translated(HomePage, code).count(), 1)
+                self.assertEqual(self.translated(CategoryPage, code).count(), categories)
+                services = set(self.translated(ServicePage, code).values_list("slug", flat=True))
+                self.assertEqual(services, set(SERVICES))
+                flows = {f.get_parent().slug for f in self.translated(FlowPage, code)}
+                self.assertEqual(flows, set(FLOWS))
+                paid = self.translated(FlowPage, code).exclude(fee_handler="")
+                self.assertTrue(paid.exists())
+
+    def test_every_other_page_is_reachable_in_each_language_and_says_it_is_in_english(self):
+        english = ServicePage.objects.get(locale=Locale.get_default(), slug="register-to-vote")
+        for code in OTHER_LANGUAGES:
+            with self.subTest(code=code):
+                response = self.client.get(f"/{code}{english.url}")
+                soup = soup_of(response)
+                self.assertEqual(soup.html["lang"], code)
+                self.assertTrue(soup.select_one(".council-untranslated"))
+                content = soup.select_one("main > div[lang]")
+                self.assertEqual((content["lang"], content["dir"]), ("en-gb", "ltr"))
+                self.assertEqual(soup.h1.get_text(strip=True), english.title)
+
+    def test_a_translated_service_page_is_in_its_language(self):
+        english = ServicePage.objects.get(locale=Locale.get_default(), slug="pay-parking-fine")
+        for code in OTHER_LANGUAGES:
+            with self.subTest(code=code):
+                welsh = english.get_translation(Locale.objects.get(language_code=code))
+                soup = soup_of(self.client.get(welsh.url))
+                self.assertNotEqual(welsh.title, english.title)
+                self.assertEqual(soup.h1.get_text(strip=True), welsh.title)
+                self.assertIsNone(soup.select_one(".council-untranslated"))
+                with translation.override(code):
+                    start = soup.select_one(".govuk-button--start")
+                    self.assertIn(welsh.get_children().first().url, start["href"])
+
+    def test_arabic_is_right_to_left_with_the_mirrored_stylesheet(self):
+        soup = soup_of(self.client.get("/ar/"))
+        self.assertEqual((soup.html["lang"], soup.html["dir"]), ("ar", "rtl"))
+        sheets = [link["href"] for link in soup.select('link[rel="stylesheet"]')]
+        self.assertEqual(sheets, ["/static/css/council.rtl.css"])
+        english = soup_of(self.client.get("/"))
+        self.assertEqual(english.html["dir"], "ltr")
+        self.assertEqual(
+            [link["href"] for link in english.select('link[rel="stylesheet"]')],
+            ["/static/css/council.css"],
+        )
+
+    def test_the_switcher_keeps_the_resident_on_the_same_page_in_every_language(self):
+        soup = soup_of(self.client.get("/cy/parking/pay-parking-fine/"))
+        nav = soup.select_one("nav.govuk-language-navigation")
+        links = {a["hreflang"]: a["href"] for a in nav.select("a")}
+        self.assertEqual(
+            links,
+            {
+                "en-gb": "/parking/pay-parking-fine/",
+                "pl": "/pl/parking/pay-parking-fine/",
+                "ar": "/ar/parking/pay-parking-fine/",
+            },
+        )
+        current = nav.select_one('[aria-current="true"]')
+        self.assertEqual((current["lang"], current.get_text(strip=True)), ("cy", "Cymraeg"))
+        arabic = nav.select_one('a[hreflang="ar"]')
+        self.assertEqual(arabic["dir"], "rtl")
+
+    def test_the_switcher_on_a_flow_step_keeps_the_step_and_the_answers(self):
+        service = ServicePage.objects.get(locale=Locale.get_default(), slug="pay-parking-fine")
+        flow = FlowPage.objects.child_of(service).get()
+        response = self.client.get(flow.url, follow=True)
+        step_url = response.redirect_chain[-1][0]
+        step = step_url[len(flow.url) :]
+        self.client.post(
+            step_url,
+            {
+                f"flow-{flow.pk}-current_step": step.strip("/"),
+                "pcn-number-pcn_number": "FE12345671",
+            },
+        )
+        switched = soup_of(self.client.get(step_url))
+        welsh_link = switched.select_one('nav.govuk-language-navigation a[hreflang="cy"]')
+        self.assertEqual(welsh_link["href"], f"/cy{step_url}")
+        welsh = soup_of(self.client.get(welsh_link["href"]))
+        self.assertEqual(welsh.html["lang"], "cy")
+        # the same journey: the answer given in English is still there in Welsh
+        self.assertEqual(
+            welsh.select_one("input[name='pcn-number-pcn_number']")["value"], "FE12345671"
+        )
+
+    def test_views_that_are_not_pages_switch_language_at_the_same_address(self):
+        for path in ("/search/?q=bin", "/track/"):
+            with self.subTest(path=path):
+                soup = soup_of(self.client.get(path))
+                links = {a["hreflang"]: a["href"] for a in soup.select("nav a[hreflang]")}
+                self.assertEqual(links, {c: f"/{c}{path}" for c in OTHER_LANGUAGES})
+
+    def test_hreflang_names_only_the_languages_a_page_is_written_in(self):
+        soup = soup_of(self.client.get("/parking/pay-parking-fine/"))
+        alternates = {
+            link["hreflang"]: link["href"] for link in soup.select('link[rel="alternate"]')
+        }
+        self.assertEqual(
+            alternates,
+            {
+                "en-gb": "http://testserver/parking/pay-parking-fine/",
+                "cy": "http://testserver/cy/parking/pay-parking-fine/",
+                "pl": "http://testserver/pl/parking/pay-parking-fine/",
+                "ar": "http://testserver/ar/parking/pay-parking-fine/",
+                "x-default": "http://testserver/parking/pay-parking-fine/",
+            },
+        )
+        # not translated: the Welsh address shows English text, so it is no alternate
+        untranslated = soup_of(self.client.get("/council-democracy/register-to-vote/"))
+        self.assertEqual(untranslated.select('link[rel="alternate"]'), [])
+
+    def test_top_tasks_and_related_services_are_shown_in_the_residents_language(self):
+        english_home = HomePage.objects.get(locale=Locale.get_default())
+        self.assertTrue(english_home.top_tasks.exists())
+        soup = soup_of(self.client.get("/cy/"))
+        task_links = [a["href"] for a in soup.select(".council-card-list__item a")]
+        self.assertTrue(task_links)
+        self.assertTrue(all(href.startswith("/cy/") for href in task_links), task_links)
+        welsh_council_tax = ServicePage.objects.get(
+            locale__language_code="cy", slug="pay-council-tax"
+        )
+        self.assertIn(welsh_council_tax.url, task_links)
+
+    def test_a_welsh_request_records_its_language_and_staff_read_the_questions_in_english(self):
+        flow = FlowPage.objects.get(
+            locale__language_code="cy", alias_of__isnull=True, slug="report"
+        )
+        walker = FlowWalker(self.client, flow)
+        url = walker.walk()
+        check = soup_of(self.client.get(url))
+        token = check.find("input", attrs={"name": "token"})["value"]
+        self.client.post(url, {"token": token})
+        submission = Submission.objects.get(flow=flow.source_flow)
+        self.assertEqual(submission.language, "cy")
+        english = {q.value["name"]: q.value["label"] for _s, q in flow.source_flow.iter_questions()}
+        welsh = {q.value["name"]: q.value["label"] for _s, q in flow.iter_questions()}
+        for answer in submission.answers:
+            self.assertEqual(answer["label"], welsh[answer["name"]])
+            self.assertEqual(answer["source_label"], english[answer["name"]])
+        # the email is in Welsh, with the Welsh "what happens next"
+        self.assertEqual(len(mail.outbox), 1)
+        with translation.override("cy"):
+            self.assertIn(gettext("Your reference"), mail.outbox[0].body)
+        self.assertNotEqual(flow.what_happens_next, flow.source_flow.what_happens_next)
+        first_words = BeautifulSoup(flow.what_happens_next, "html.parser").get_text()[:40]
+        self.assertIn(first_words.strip(), " ".join(mail.outbox[0].body.split()))
+        # staff: the English question, with the Welsh one as asked beneath it
+        from django.contrib.auth import get_user_model
+
+        admin = get_user_model().objects.create_superuser("boss", "b@example.com", "pw-long-enough")
+        self.client.force_login(admin)
+        detail = soup_of(self.client.get(f"/admin/requests/{submission.pk}/"))
+        labels = [dt for dt in detail.select("dt") if dt.select_one("span[lang='cy']")]
+        self.assertTrue(labels)
+        first = submission.answers[0]
+        self.assertIn(first["source_label"], labels[0].get_text())
+        self.assertEqual(labels[0].select_one("span[lang='cy']").get_text(), first["label"])
+
+    def test_a_welsh_flow_asks_and_errs_in_welsh(self):
+        flow = FlowPage.objects.get(locale__language_code="cy", alias_of__isnull=True, slug="pay")
+        response = self.client.get(flow.url, follow=True)
+        step_url = response.redirect_chain[-1][0]
+        step = step_url[len(flow.url) :].strip("/")
+        page = soup_of(
+            self.client.post(step_url, {f"flow-{flow.source_flow.pk}-current_step": step})
+        )
+        question = next(q for s, q in flow.iter_questions() if s.value["name"] == step)
+        self.assertEqual(
+            page.select_one(".govuk-error-summary__list a").get_text(strip=True),
+            question.value["required_message"],
+        )
+        english = next(q for s, q in flow.source_flow.iter_questions() if s.value["name"] == step)
+        self.assertNotEqual(question.value["required_message"], english.value["required_message"])
+        with translation.override("cy"):
+            self.assertEqual(
+                page.select_one(".govuk-error-summary__title").get_text(strip=True),
+                gettext("There is a problem"),
+            )
+
+
+class BuiltInTextsTests(TestCase):
+    def test_every_built_in_text_is_translated_in_welsh_polish_and_arabic(self):
+        for code in OTHER_LANGUAGES:
+            with self.subTest(code=code):
+                po = polib.pofile(
+                    str(settings.LOCALE_PATHS[0] / code / "LC_MESSAGES" / "django.po")
+                )
+                missing = [e.msgid for e in po if not e.translated() or "fuzzy" in e.flags]
+                self.assertEqual(missing, [])
+
+    def test_govuk_component_and_django_texts_come_out_in_each_language(self):
+        english = ["Skip to main content", "There is a problem", "Continue", "Back", "Change"]
+        for code in OTHER_LANGUAGES:
+            with self.subTest(code=code), translation.override(code):
+                for text in english:
+                    self.assertNotEqual(gettext(text), text)
+                # Django's own texts (a form's "This field is required.") come from Django
+                self.assertNotEqual(gettext("This field is required."), "This field is required.")
