@@ -225,7 +225,6 @@ class DemoLoader:
             )
         self.top_tasks(home, [pages[slug] for slug in site_content["home"]["top_tasks"]])
         self.contact_settings(home, pages)
-        self.team_groups(categories)
         from forms.demo.loader import load_demo_flows
 
         load_demo_flows(self.report, reset=self.reset, log=self.log)
@@ -236,6 +235,7 @@ class DemoLoader:
             from services.demo.translate import load_translations
 
             self.report.created.extend(load_translations(reset=self.reset, log=self.log))
+        self.team_groups(categories)
         return self.report
 
     # pages
@@ -358,15 +358,21 @@ class DemoLoader:
         page_perms = Permission.objects.filter(
             content_type__app_label="wagtailcore", codename__in=TEAM_PAGE_PERMISSIONS
         )
+        # wagtail-localize's "Translate" action and translation editor
+        translate = Permission.objects.filter(
+            content_type__app_label="wagtail_localize", codename="submit_translation"
+        )
         for name, slugs in TEAMS.items():
             group, created = Group.objects.get_or_create(name=name)
             if created:
                 self.report.created.append(f"group {name}")
-            group.permissions.add(access_admin)
-            for slug in slugs:
+            group.permissions.add(access_admin, *translate)
+            # The team looks after its categories in every language.
+            pages = [p for slug in slugs for p in categories[slug].get_translations(inclusive=True)]
+            for page in pages:
                 for permission in page_perms:
                     _, made = GroupPagePermission.objects.get_or_create(
-                        group=group, page=categories[slug], permission=permission
+                        group=group, page=page, permission=permission
                     )
                     if made and not created:
                         self.report.updated.append(f"group {name}")

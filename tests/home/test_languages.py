@@ -220,6 +220,40 @@ class DemoInFourLanguagesTests(TestCase):
                 gettext("There is a problem"),
             )
 
+    def test_a_service_team_looks_after_its_categories_in_every_language(self):
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+
+        editor = get_user_model().objects.create_user("waste", password="a-long-password-1")
+        editor.groups.add(Group.objects.get(name="Waste and streets"))
+        self.assertTrue(editor.has_perm("wagtail_localize.submit_translation"))
+        for code in ["en-gb", *OTHER_LANGUAGES]:
+            with self.subTest(code=code):
+                bins = CategoryPage.objects.get(
+                    locale__language_code=code, slug="bins-recycling-waste"
+                )
+                self.assertTrue(bins.permissions_for_user(editor).can_edit())
+                births = CategoryPage.objects.get(
+                    locale__language_code=code, slug="births-deaths-marriages"
+                )
+                self.assertFalse(births.permissions_for_user(editor).can_edit())
+
+    def test_editors_see_the_demo_translations_up_to_date_until_the_english_changes(self):
+        from home.translation_status import TranslationStatus, page_translations, status_of
+
+        rows = list(page_translations())
+        self.assertEqual(len(rows), 3 * (1 + 15 + 10 + 3))
+        self.assertEqual({status_of(t) for t in rows}, {TranslationStatus.UP_TO_DATE})
+        english = ServicePage.objects.get(locale=Locale.get_default(), slug="pay-council-tax")
+        english.summary = "Pay your council tax online, by phone or by Direct Debit."
+        english.save_revision().publish()
+        changed = {
+            t.target_locale.language_code
+            for t in page_translations()
+            if status_of(t) == TranslationStatus.ENGLISH_CHANGED
+        }
+        self.assertEqual(changed, set(OTHER_LANGUAGES))
+
 
 class BuiltInTextsTests(TestCase):
     def test_every_built_in_text_is_translated_in_welsh_polish_and_arabic(self):
