@@ -273,3 +273,27 @@ class BuiltInTextsTests(TestCase):
                     self.assertNotEqual(gettext(text), text)
                 # Django's own texts (a form's "This field is required.") come from Django
                 self.assertNotEqual(gettext("This field is required."), "This field is required.")
+
+    def test_the_character_count_script_is_given_its_messages_in_each_language(self):
+        from forms.templatetags.flow_tags import character_count_texts
+
+        with translation.override("en-gb"):
+            english = BeautifulSoup(f"<div{character_count_texts()}></div>", "html.parser").div
+        self.assertEqual(
+            english["data-i18n.characters-under-limit.other"],
+            "You have %{count} characters remaining",
+        )
+        for code, categories in {
+            "cy": {"zero", "one", "two", "few", "many", "other"},
+            "pl": {"one", "few", "many", "other"},
+            "ar": {"zero", "one", "two", "few", "many", "other"},
+        }.items():
+            with self.subTest(code=code), translation.override(code):
+                div = BeautifulSoup(f"<div{character_count_texts()}></div>", "html.parser").div
+                prefix = "data-i18n.characters-under-limit."
+                found = {name[len(prefix) :] for name in div.attrs if name.startswith(prefix)}
+                self.assertEqual(found, categories)
+                for name, text in div.attrs.items():
+                    if name.startswith("data-i18n."):
+                        self.assertNotIn("character", text)  # not English
+                self.assertIn("%{count}", div[f"{prefix}other"])
