@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
@@ -45,7 +49,7 @@ def _page_link(verbose_name: str, help_text: str) -> models.ForeignKey:
 
 
 @register_setting(icon="mail")
-class ContactSettings(BaseSiteSetting):
+class ContactSettings(ClusterableModel, BaseSiteSetting):
     """How residents reach the council other than online; every service page shows these
     unless it sets its own phone number or face-to-face text."""
 
@@ -83,6 +87,15 @@ class ContactSettings(BaseSiteSetting):
             heading=_("Phone"),
         ),
         FieldPanel("face_to_face"),
+        InlinePanel(
+            "translations",
+            heading=_("In other languages"),
+            label=_("Language"),
+            help_text=_(
+                "The opening hours and face-to-face text as residents read them in Welsh, "
+                "Polish or Arabic. Where a language has none, the English is shown."
+            ),
+        ),
         FieldPanel("digital_support_page"),
         FieldPanel("extra_help_page"),
         FieldPanel("feedback_page"),
@@ -90,6 +103,61 @@ class ContactSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("contact channels")
+
+    TRANSLATED_FIELDS: ClassVar[tuple[str, ...]] = ("phone_hours", "out_of_hours", "face_to_face")
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> ContactSettings:
+        """The settings in the request's language, looked up once a request."""
+        language = get_language() or settings.LANGUAGE_CODE
+        cached = getattr(request, "_contact_in_language", None)
+        if cached is None or cached[0] != language:
+            cached = (language, super().for_request(request).in_language(language))
+            request._contact_in_language = cached  # type: ignore[attr-defined]
+        return cached[1]
+
+    def in_language(self, language: str) -> ContactSettings:
+        """These settings with the texts editors wrote for `language`, where they did."""
+        if not self.pk or language == settings.LANGUAGE_CODE:
+            return self
+        translation = next(
+            (t for t in self.translations.all() if t.language == language.split("-")[0]), None
+        )
+        if translation is None:
+            return self
+        localized = copy.copy(self)
+        for name in self.TRANSLATED_FIELDS:
+            setattr(localized, name, getattr(translation, name) or getattr(self, name))
+        return localized
+
+
+def other_language_choices() -> list[tuple[str, str]]:
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+class ContactSettingsTranslation(Orderable):
+    """The contact texts in one other language."""
+
+    setting = ParentalKey(ContactSettings, related_name="translations", on_delete=models.CASCADE)
+    language = models.CharField(_("language"), max_length=10, choices=other_language_choices)
+    phone_hours = models.CharField(_("phone opening hours"), max_length=200, blank=True)
+    out_of_hours = models.CharField(_("out of hours"), max_length=300, blank=True)
+    face_to_face = models.TextField(_("face to face"), blank=True)
+
+    panels: ClassVar[list] = [
+        FieldPanel("language"),
+        FieldPanel("phone_hours"),
+        FieldPanel("out_of_hours"),
+        FieldPanel("face_to_face"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("contact texts in another language")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["setting", "language"], name="one_contact_text_a_language"
+            )
+        ]
 
 
 class CategoryPage(StemmedSearchMixin, Page):

@@ -100,7 +100,7 @@ def phase_banner(context: dict[str, Any]) -> dict[str, Any]:
     if request is not None:
         feedback_page = ContactSettings.for_request(request).feedback_page
         if feedback_page is not None and feedback_page.live:
-            feedback_url = feedback_page.get_url(request)
+            feedback_url = feedback_page.localized.get_url(request)
     return {"phase": settings.COUNCIL_PHASE, "feedback_url": feedback_url}
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polib
 from django.conf import settings
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, Site
 from wagtail_localize.models import (
     LocaleSynchronization,
     StringSegment,
@@ -124,6 +124,9 @@ def export_catalogues() -> dict[str, tuple[int, int]]:
         for path, text in translatable_strings(page):
             entry = entries.setdefault(text, polib.POEntry(msgid=text, msgstr=""))
             entry.occurrences.append((where, path))
+    for name, text in contact_texts().items():
+        entry = entries.setdefault(text, polib.POEntry(msgid=text, msgstr=""))
+        entry.occurrences.append(("ContactSettings", name))
     CATALOGUE_DIR.mkdir(exist_ok=True)
     counts = {}
     for code in other_languages():
@@ -143,6 +146,36 @@ def export_catalogues() -> dict[str, tuple[int, int]]:
         po.save(str(catalogue_path(code)))
         counts[code] = (len(po), len(po.translated_entries()))
     return counts
+
+
+def contact_texts() -> dict[str, str]:
+    """The contact channels' English texts (Settings -> Contact channels) by field name."""
+    from services.models import ContactSettings
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return {}
+    setting = ContactSettings.for_site(site)
+    fields = ContactSettings.TRANSLATED_FIELDS
+    return {name: getattr(setting, name) for name in fields if getattr(setting, name)}
+
+
+def translate_contact_texts(code: str, catalogue: dict[str, str], reset: bool = False) -> bool:
+    """The contact channels' texts in one language, unless editors have written them."""
+    from services.models import ContactSettings, ContactSettingsTranslation
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return False
+    setting = ContactSettings.for_site(site)
+    existing = ContactSettingsTranslation.objects.filter(setting=setting, language=code).first()
+    if existing is not None and not reset:
+        return False
+    texts = {name: catalogue.get(text, "") for name, text in contact_texts().items()}
+    ContactSettingsTranslation.objects.update_or_create(
+        setting=setting, language=code, defaults=texts
+    )
+    return True
 
 
 def translate_page(
@@ -187,4 +220,6 @@ def load_translations(reset: bool = False, log: Callable[[str], None] | None = N
             if translate_page(page, locale, catalogue, reset=reset):
                 done.append(f"{locale.language_code}{page.url_path}")
                 log(f"  {locale.language_code}: {page.url_path} translated")
+        if translate_contact_texts(locale.language_code, catalogue, reset=reset):
+            done.append(f"{locale.language_code}: contact channels")
     return done

@@ -254,6 +254,26 @@ class DemoInFourLanguagesTests(TestCase):
         }
         self.assertEqual(changed, set(OTHER_LANGUAGES))
 
+    def test_the_other_ways_to_contact_us_are_in_the_residents_language(self):
+        from services.models import ContactSettings
+
+        english = soup_of(self.client.get("/parking/pay-parking-fine/")).get_text(" ")
+        self.assertIn("Monday to Friday, 8:30am to 5:30pm", english)
+        welsh = soup_of(self.client.get("/cy/parking/pay-parking-fine/")).get_text(" ")
+        self.assertIn("Dydd Llun i ddydd Gwener, 8:30am i 5:30pm", welsh)
+        self.assertNotIn("Monday to Friday, 8:30am to 5:30pm", welsh)
+        # the footer too, on a page nobody has translated
+        arabic = soup_of(self.client.get("/ar/council-democracy/jobs/"))
+        self.assertIn("من الاثنين إلى الجمعة", arabic.select_one("footer").get_text(" "))
+        # editors write them in Settings -> Contact channels
+        from django.contrib.auth import get_user_model
+
+        admin = get_user_model().objects.create_superuser("boss", "b@example.com", "pw-long-one")
+        self.client.force_login(admin)
+        setting = ContactSettings.objects.get()
+        edit = self.client.get(f"/admin/settings/services/contactsettings/{setting.site_id}/")
+        self.assertContains(edit, "In other languages")
+
 
 class BuiltInTextsTests(TestCase):
     def test_every_built_in_text_is_translated_in_welsh_polish_and_arabic(self):
