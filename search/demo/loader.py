@@ -31,7 +31,7 @@ def load_demo_search(report: Any, reset: bool = False, log: Callable[[str], None
     for item in content.get("synonym", []):
         synonym, created = Synonym.objects.get_or_create(
             terms=item["terms"],
-            language=language,
+            language=item.get("language", language),
             defaults={"also_find": item.get("also_find", ""), "note": item.get("note", "")},
         )
         if created:

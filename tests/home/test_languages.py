@@ -274,6 +274,18 @@ class DemoInFourLanguagesTests(TestCase):
         edit = self.client.get(f"/admin/settings/services/contactsettings/{setting.site_id}/")
         self.assertContains(edit, "In other languages")
 
+    def test_residents_search_in_their_own_words_in_each_language(self):
+        for code, query, slug in [
+            ("pl", "kosz", "report-missed-bin"),  # a synonym of "pojemnik"
+            ("cy", "tocyn parcio", "pay-parking-fine"),
+            ("ar", "زبالة", "bin-collection-day"),
+        ]:
+            with self.subTest(code=code, query=query):
+                soup = soup_of(self.client.get(f"/{code}/search/", {"q": query}))
+                titles = [a.get_text(strip=True) for a in soup.select("main ol a")][:3]
+                page = ServicePage.objects.get(locale__language_code=code, slug=slug)
+                self.assertIn(page.title, titles)
+
 
 class BuiltInTextsTests(TestCase):
     def test_every_built_in_text_is_translated_in_welsh_polish_and_arabic(self):
