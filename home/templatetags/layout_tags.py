@@ -108,3 +108,12 @@ def phase_banner(context: dict[str, Any]) -> dict[str, Any]:
 def council_name() -> str:
     """The council's name, for templates rendered without a request (such as the 500 page)."""
     return settings.COUNCIL_NAME
+
+
+@register.filter
+def english_if_untranslated(page: Any) -> str:
+    """` lang="en-gb" dir="ltr"` on a link to a page that shows English text because it is not
+    translated into the resident's language yet, so screen readers read it as English."""
+    if not untranslated(page):
+        return ""
+    return format_html(' lang="{}" dir="ltr"', settings.LANGUAGE_CODE)

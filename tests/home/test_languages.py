@@ -60,6 +60,10 @@ class DemoInFourLanguagesTests(TestCase):
                 content = soup.select_one("main > div[lang]")
                 self.assertEqual((content["lang"], content["dir"]), ("en-gb", "ltr"))
                 self.assertEqual(soup.h1.get_text(strip=True), english.title)
+                # and links to it, in its category, are marked as English too
+                category = soup_of(self.client.get(f"/{code}{english.get_parent().url}"))
+                link = category.find("a", string=english.title)
+                self.assertEqual((link["lang"], link["dir"]), ("en-gb", "ltr"))
 
     def test_a_translated_service_page_is_in_its_language(self):
         english = ServicePage.objects.get(locale=Locale.get_default(), slug="pay-parking-fine")
