@@ -71,13 +71,23 @@ class FlowSteps:
 
         def check(wizard: Any) -> bool:
             step = self.question_step.get(question_name)
-            cleaned = wizard.get_cleaned_data_for_step(step) if step else None
+            if step is None or not self.is_shown(wizard, step):
+                # An answer kept on a page that is no longer on the resident's path (they went
+                # back and changed an earlier answer) no longer counts.
+                return False
+            cleaned = wizard.get_cleaned_data_for_step(step)
             if cleaned is None:  # the question's page was skipped or not answered yet
                 return False
             matches = answer_matches(wizard.stored_answer(question_name, cleaned), expected)
             return matches != negate
 
         return check
+
+    @staticmethod
+    def is_shown(wizard: Any, step_name: str) -> bool:
+        """Whether the step is on the resident's path with their answers as they are now."""
+        condition = wizard.condition_dict.get(step_name, True)
+        return bool(condition(wizard) if callable(condition) else condition)
 
     def is_end_point(self, step_name: str) -> bool:
         step = self.steps.get(step_name)

@@ -1,0 +1,316 @@
+"""Plans the browser suite's journeys: run once a session, in a subprocess, against the suite's
+own database (`python -m tests.browser.planner <plan.json>` with the browser settings).
+
+For every demo flow, in every language the suite checks, it finds with Django's test client a
+set of walks that together reach every step and every end point, with the answers of the
+demo-flow walk (tests/forms/walker.py), and the invalid answer that shows each step's error
+summary. It also picks the pages to check (a category, a service of every kind) and sends one
+request whose reference "track your request" can find. The browser then replays the walks,
+filling in and clicking as a resident would; this module only decides what to type.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+LANGUAGES = {"": "en-gb", "/ar": "ar"}  # URL prefix: Wagtail locale
+FILE = "__file__"  # marks an upload in the JSON: {"__file__": "photo.png"}
+ERROR_SUMMARY = b"govuk-error-summary"
+
+
+def setup_django() -> None:
+    for folder in (str(ROOT), str(ROOT / "site")):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "council.settings.browser")
+    import django
+
+    django.setup()
+
+
+def upload(name: str) -> Any:
+    """A fresh upload for a JSON file marker: the walker's PNG, or a text file (refused)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.forms.walker import png_upload
+
+    if name.endswith(".png"):
+        return png_upload(name)
+    return SimpleUploadedFile(name, b"Not a photo or a document.", content_type="text/plain")
+
+
+def to_json(data: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in data.items():
+        if hasattr(value, "read"):
+            out[key] = {FILE: value.name}
+        elif isinstance(value, int | float):
+            out[key] = str(value)
+        else:
+            out[key] = value
+    return out
+
+
+def to_post(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: upload(value[FILE]) if isinstance(value, dict) else value
+        for key, value in data.items()
+    }
+
+
+class FlowPlanner:
+    """The walks through one flow (one language) that reach all its steps and end points."""
+
+    def __init__(self, flow: Any) -> None:
+        from django.test import Client
+
+        from forms.runtime.steps import FlowSteps
+
+        self.client = Client()
+        self.flow = flow
+        self.steps = FlowSteps(flow)
+        self.base = flow.url
+        self.order = list(self.steps.steps)
+        self.error_data: dict[str, dict[str, Any]] = {}
+
+    def step_of(self, url: str) -> str:
+        assert url.startswith(self.base), (url, self.base)
+        return url[len(self.base) :].split("?")[0].strip("/")
+
+    def constraints(self, step_name: str) -> dict[str, tuple[str, bool]]:
+        """The answers a walk must give for `step_name` to be shown: its condition, and the
+        conditions of the pages those questions are on."""
+        condition = self.steps.steps[step_name].value["show_if"]
+        if not condition or not condition.get("question"):
+            return {}
+        question = condition["question"]
+        found = self.constraints(self.steps.question_step[question])
+        found[question] = (condition.get("answer") or "", bool(condition.get("negate")))
+        return found
+
+    def variants(self, step: str, constraints: dict[str, tuple[str, bool]]) -> list[dict]:
+        """The walker's valid answers for the page, keeping to the walk's constraints."""
+        from forms.runtime.steps import answer_matches
+        from tests.forms.walker import choice_values, valid_fields
+
+        per_question = []
+        for question in self.flow.questions_in(self.steps.steps[step]):
+            name = question.value["name"]
+            field = f"{step}-{name}"
+            wanted = constraints.get(name)
+            choices = choice_values(question)
+            if choices:
+                if wanted:
+                    choices = [c for c in choices if answer_matches(c, wanted[0]) != wanted[1]]
+                options = [valid_fields(question, field, c) for c in choices]
+            elif wanted and not wanted[1]:
+                options = [{field: wanted[0]}]
+            else:
+                options = [valid_fields(question, field)]
+            per_question.append(options)
+        variants = []
+        for combination in itertools.islice(itertools.product(*per_question), 24):
+            data: dict[str, Any] = {}
+            for part in combination:
+                data.update(part)
+            variants.append(data)
+        return variants
+
+    def invalid_candidates(self, step: str) -> list[dict[str, Any]]:
+        """Answers that show the error summary: nothing at all, else a wrong optional answer."""
+        candidates: list[dict[str, Any]] = [{}]
+        for question in self.flow.questions_in(self.steps.steps[step]):
+            kind, value = question.block_type, question.value
+            field = f"{step}-{value['name']}"
+            if kind in ("short_text", "long_text"):
+                if value.get("max_length"):
+                    candidates.append({field: "x" * (value["max_length"] + 1)})
+                if value.get("pattern"):
+                    candidates.append({field: "!!"})
+            elif kind == "file_upload":
+                candidates.append({field: {FILE: "notes.txt"}})
+            elif kind in ("whole_number", "quantity", "money"):
+                candidates.append({field: "lots"})
+            elif kind == "uk_phone":
+                candidates.append({field: "12"})
+            elif kind == "email":
+                candidates.append({field: "resident at example"})
+            elif kind == "date":
+                candidates.append({f"{field}-day": "32", f"{field}-month": "13"})
+        return candidates
+
+    def management(self, step: str) -> dict[str, str]:
+        return {self.step_field: step}
+
+    def find_error_data(self, step: str) -> dict[str, Any]:
+        for candidate in self.invalid_candidates(step):
+            response = self.client.post(
+                f"{self.base}{step}/", {**self.management(step), **to_post(candidate)}
+            )
+            if response.status_code == 200 and ERROR_SUMMARY in response.content:
+                return candidate
+        raise AssertionError(f"{self.base}{step}/: no answer shows the error summary")
+
+    def walk(self, target: str) -> dict[str, Any]:
+        """From the start to check your answers (or to `target`, an end point), giving the
+        answers `target` needs to be shown."""
+        from forms.constants import CHECK_ANSWERS_STEP
+
+        constraints = self.constraints(target)
+        self.client.cookies.clear()
+        response = self.client.get(f"{self.base}?reset=1")
+        assert response.status_code == 302, (self.base, response.status_code)
+        url = response["Location"]
+        # The wizard's own field, named after the page that serves the flow (for an alias, the
+        # page it is an alias of).
+        first = self.client.get(url).content.decode()
+        self.step_field = re.search(r'name="(flow-\d+-current_step)"', first).group(1)
+        path: list[dict[str, Any]] = []
+        for _ in range(40):
+            step = self.step_of(url)
+            if step == CHECK_ANSWERS_STEP or self.steps.is_end_point(step):
+                return {"target": target, "steps": path, "end": step}
+            entry: dict[str, Any] = {"step": step, "url": url}
+            if step not in self.error_data:
+                self.error_data[step] = to_json(self.find_error_data(step))
+            for data in self.variants(step, constraints):
+                response = self.client.post(url, {**self.management(step), **data})
+                assert response.status_code == 302, (url, response.status_code, data)
+                reached = self.step_of(response["Location"])
+                if reached == target or not self.steps.is_end_point(reached):
+                    break
+            else:
+                raise AssertionError(f"{url}: every answer ends the flow")
+            entry["data"] = to_json(data)
+            entry["finds"] = sorted(
+                key.removesuffix("-postcode") for key in data if key.endswith("-postcode")
+            )
+            path.append(entry)
+            url = response["Location"]
+        raise AssertionError(f"{self.base}: the walk did not end")
+
+    def plan(self) -> dict[str, Any]:
+        walks: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for target in self.order:
+            if target in seen:
+                continue
+            walk = self.walk(target)
+            reached = {s["step"] for s in walk["steps"]} | {walk["end"]}
+            assert target in reached, f"{self.base}: no walk reaches {target}"
+            seen |= reached
+            walks.append(walk)
+        return self.describe(self.in_browser_order(walks))
+
+    @staticmethod
+    def in_browser_order(walks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The order the browser replays the walks in, in one session, as a resident who goes
+        back and changes an answer: the walk that is sent last (sending ends the session's
+        answers); each other walk from the first page where it differs from the one before
+        (`resume`); a page's first visit (`first`) is where its empty and wrong answers are
+        tried, before anything is saved for it."""
+        from forms.constants import CHECK_ANSWERS_STEP
+
+        sent = max(i for i, w in enumerate(walks) if w["end"] == CHECK_ANSWERS_STEP)
+        walks = [*walks[:sent], *walks[sent + 1 :], walks[sent]]
+        visited: set[str] = set()
+        previous: list[dict[str, Any]] = []
+        for walk in walks:
+            steps = walk["steps"]
+            same = [
+                a["step"] == b["step"] and a["data"] == b["data"]
+                for a, b in zip(steps, previous, strict=False)
+            ]
+            walk["resume"] = same.index(False) if False in same else len(same)
+            assert walk["resume"] < len(steps), walk
+            for entry in steps:
+                entry["first"] = entry["step"] not in visited
+                visited.add(entry["step"])
+            previous = steps
+        return walks
+
+    def describe(self, walks: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "slug": self.flow.get_parent().slug,
+            "url": self.base,
+            "step_field": self.step_field,
+            "service_url": self.flow.get_parent().url,
+            "fee": bool(self.flow.fee_handler),
+            "result": bool(self.flow.result_handler),
+            "steps": self.order,
+            "end_points": [s for s in self.order if self.steps.is_end_point(s)],
+            "walks": walks,
+            "errors": self.error_data,
+        }
+
+
+def send_request(flow_plan: dict[str, Any]) -> dict[str, str]:
+    """Sends the flow's main walk (free, no look-up) and returns the reference and email."""
+    from django.test import Client
+
+    from forms.constants import CHECK_ANSWERS_STEP
+    from forms.models import Submission
+
+    client = Client()
+    walk = next(w for w in flow_plan["walks"] if w["end"] == CHECK_ANSWERS_STEP)
+    client.get(f"{flow_plan['url']}?reset=1")
+    for entry in walk["steps"]:
+        management = {flow_plan["step_field"]: entry["step"]}
+        client.post(entry["url"], {**management, **to_post(entry["data"])})
+    check = client.get(f"{flow_plan['url']}{CHECK_ANSWERS_STEP}/")
+    token = re.search(rb'name="token" value="([^"]+)"', check.content).group(1).decode()
+    client.post(f"{flow_plan['url']}{CHECK_ANSWERS_STEP}/", {"token": token})
+    submission = Submission.objects.latest("pk")
+    return {"reference": submission.reference, "email": submission.contact_email}
+
+
+def pages(locale: Any) -> dict[str, str]:
+    """Pages to check besides the flows: a category, a standard page (such as the accessibility
+    statement) and a service of every kind."""
+    from forms.models import FlowPage
+    from home.models import HomePage, StandardPage
+    from services.models import CategoryPage, ServiceKind, ServicePage
+
+    found = {
+        "home": HomePage.objects.live().get(locale=locale).url,
+        "category": CategoryPage.objects.live().filter(locale=locale).order_by("path")[0].url,
+        "standard": StandardPage.objects.live().filter(locale=locale).order_by("path")[0].url,
+    }
+    services = ServicePage.objects.live().filter(locale=locale).order_by("path")
+    for kind in ServiceKind.values:
+        # A service with an online flow where there is one: its page has "Start now".
+        of_kind = list(services.filter(kind=kind))
+        with_flow = [s for s in of_kind if FlowPage.objects.child_of(s).live().exists()]
+        found[f"service-{kind}"] = (with_flow or of_kind)[0].url
+    return found
+
+
+def main(out: str) -> None:
+    setup_django()
+    from wagtail.models import Locale
+
+    from forms.models import FlowPage
+
+    plan: dict[str, Any] = {"languages": {}}
+    for prefix, code in LANGUAGES.items():
+        locale = Locale.objects.get(language_code=code)
+        flows = FlowPage.objects.live().filter(locale=locale).order_by("path")
+        plan["languages"][prefix] = {
+            "pages": pages(locale),
+            "flows": {f["slug"]: f for f in (FlowPlanner(flow).plan() for flow in flows)},
+        }
+    english = plan["languages"][""]["flows"]
+    free = next(f for f in english.values() if not f["fee"] and not f["result"])
+    plan["track"] = send_request(free)
+    Path(out).write_text(json.dumps(plan, indent=1))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
