@@ -34,6 +34,11 @@ def language_name(code: str) -> str:
     return info["name_local"][:1].upper() + info["name_local"][1:]
 
 
+def language_label(code: str) -> str:
+    """A language as staff read it in the admin ("Welsh"), from LANGUAGES."""
+    return str(dict(settings.LANGUAGES).get(code, code))
+
+
 def _bidi(code: str) -> bool:
     return bool(get_language_info(code.split("-")[0])["bidi"])
 

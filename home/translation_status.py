@@ -219,7 +219,3 @@ def language_summaries() -> list[LanguageSummary]:
             )
         )
     return summaries
-
-
-def language_name(code: str) -> str:
-    return str(dict(get_content_languages()).get(code, code))

@@ -28,10 +28,10 @@ from wagtail.permissions import policy_registry
 from wagtail_localize.models import Translation
 
 from forms.inbox.export import SafeSpreadsheetExportMixin
+from home.i18n import language_label
 from home.translation_status import (
     TranslationStatus,
     filter_by_status,
-    language_name,
     language_summaries,
     page_translations,
     status_of,
@@ -141,7 +141,7 @@ class TranslationStatusReportView(SafeSpreadsheetExportMixin, ReportView):
         Column(
             "language",
             label=_("Language"),
-            accessor=lambda t: language_name(t.target_locale.language_code),
+            accessor=lambda t: language_label(t.target_locale.language_code),
             sort_key="target_locale__language_code",
         ),
         StatusColumn("status", label=_("Status"), sort_key="status_rank"),
@@ -217,7 +217,7 @@ class TranslationStatusReportView(SafeSpreadsheetExportMixin, ReportView):
         return OrderedDict(
             [
                 ("page", item.source_title),
-                ("language", language_name(item.target_locale.language_code)),
+                ("language", language_label(item.target_locale.language_code)),
                 ("status", str(TranslationStatus.LABELS[status_of(item)])),
                 ("english_published_at", local_time(item.english_published_at)),
                 ("synced_at", local_time(item.source.last_updated_at)),

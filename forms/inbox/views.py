@@ -35,7 +35,7 @@ from forms.money import format_pence
 from forms.notifications import send_status_update
 from forms.payments import ProviderError
 from forms.payments.refunds import refund_payment
-from home.i18n import language_name
+from home.i18n import language_label
 
 logger = logging.getLogger(__name__)
 
@@ -323,7 +323,7 @@ class SubmissionDetailView(InspectView):
             {
                 "submission": submission,
                 "sent": local_datetime(submission.created_at),
-                "language": language_name(submission.language) if submission.language else "",
+                "language": language_label(submission.language) if submission.language else "",
                 "fee": fee_column(submission),
                 "answers": [
                     {

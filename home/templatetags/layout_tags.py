@@ -54,16 +54,6 @@ def hreflang_links(context: dict[str, Any]) -> dict[str, Any]:
     return {"links": links}
 
 
-@register.simple_tag(takes_context=True)
-def untranslated_language(context: dict[str, Any]) -> str:
-    """The attributes for a page's own text where it is not translated into the language
-    the resident chose: it is shown in English, marked as English and left to right."""
-    page = context.get("page")
-    if not untranslated(page):
-        return ""
-    return format_html(' lang="{}" dir="ltr"', settings.LANGUAGE_CODE)
-
-
 @register.inclusion_tag("includes/footer.html", takes_context=True)
 def site_footer(context: dict[str, Any]) -> dict[str, Any]:
     """The footer: standard pages marked "Show in menus" and the council's phone line."""
@@ -76,12 +66,7 @@ def site_footer(context: dict[str, Any]) -> dict[str, Any]:
         contact = ContactSettings.for_request(request)
         pages = StandardPage.objects.live().in_menu().filter(locale=Locale.get_active())
         links = [
-            {
-                "title": p.title,
-                "url": p.get_url(request),
-                "lang": settings.LANGUAGE_CODE if untranslated(p) else "",
-            }
-            for p in pages.order_by("path")
+            {"title": p.title, "url": p.get_url(request), "page": p} for p in pages.order_by("path")
         ]
     return {
         "council": settings.COUNCIL_NAME,
