@@ -16,7 +16,7 @@ run: setup
 	$(PY) manage.py create_demo_users --port $(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup lint test-sqlite test-postgres test-browser
+test: setup lint test-sqlite test-postgres test-fuzz test-browser
 
 setup: deps assets messages db
 
@@ -48,6 +48,22 @@ $(STAMPS)/system:
 	@$(PYTHON) -c 'import venv, ensurepip' 2> /dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q python3-venv; \
 	  else echo "Install python3-venv (sudo apt-get install python3-venv)"; exit 1; fi; }
+	@# ClamAV's clamscan: the upload tests scan with it, against a signature database they build
+	@# (never freshclam). Production runs clamd and sets CLAMAV_COMMAND=clamdscan.
+	@command -v clamscan > /dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && \
+	    apt-get install -y -q --no-install-recommends clamav; \
+	  else echo "Install ClamAV (sudo apt-get install clamav)"; exit 1; fi; }
+	@# wrk: the HTTP load generator `make bench` drives the server with.
+	@command -v wrk > /dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && \
+	    apt-get install -y -q --no-install-recommends wrk; \
+	  else echo "Install wrk (sudo apt-get install wrk)"; exit 1; fi; }
+	@# redis-server: the reliability tests start one of their own, then kill it.
+	@command -v redis-server > /dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && \
+	    apt-get install -y -q --no-install-recommends redis-server; \
+	  else echo "Install Redis (sudo apt-get install redis-server)"; exit 1; fi; }
 	@touch $@
 
 $(STAMPS)/python: pyproject.toml $(STAMPS)/system
@@ -80,6 +96,24 @@ test-postgres: deps assets messages
 	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest --ignore=tests/browser
 
+# --- Reliability (helper "reliability") ------------------------------------------------------
+# 10,000 generated inputs at every step of each of the 20 demo flows, on PostgreSQL, no 5xx
+# (tests/forms/test_fuzz_demo_flows.py; the normal suites run the same test with 100 each).
+# Two processes, ten flows each, in databases of their own (test_council_fuzz0 and 1).
+FUZZ_INPUTS_PER_FLOW ?= 10000
+FUZZ_PG_URL ?= postgres://postgres@127.0.0.1:5432/council_fuzz
+.PHONY: test-fuzz
+test-fuzz: deps assets messages
+	@echo "== $(FUZZ_INPUTS_PER_FLOW) generated inputs per demo flow on PostgreSQL, no 5xx =="
+	@pids=""; for shard in 0 1; do \
+	  DATABASE_URL=$(FUZZ_PG_URL)$$shard FUZZ_SHARD=$$shard/2 \
+	    FUZZ_INPUTS_PER_FLOW=$(FUZZ_INPUTS_PER_FLOW) TEST_MEDIA_ROOT=/tmp/council-fuzz$$shard-media \
+	    TEST_PRIVATE_MEDIA_ROOT=/tmp/council-fuzz$$shard-private \
+	    $(VENV)/bin/pytest -q -s -p no:cacheprovider tests/forms/test_fuzz_demo_flows.py \
+	    -k generated_inputs_on & pids="$$pids $$!"; \
+	done; status=0; for pid in $$pids; do wait $$pid || status=1; done; exit $$status
+# --- end of Reliability -----------------------------------------------------------------------
+
 # Accessibility in a real browser: Debian's chromium driven by playwright (which never downloads
 # a browser of its own), axe-core from npm, against the site served on a fresh database of its own.
 CHROMIUM := /usr/bin/chromium
@@ -105,6 +139,31 @@ bench-search: deps assets
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py load_demo_content
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py update_index > /dev/null
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py search_benchmark
+
+# --- Web serving and its benchmark (helper "perf") --------------------------------------------
+# The production server: gunicorn (site/council/gunicorn.conf.py) with the production settings
+# on PORT. It needs at least SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (PostgreSQL), REDIS_URL, and
+# STRIPE_SECRET_KEY + STRIPE_WEBHOOK_SECRET; run `manage.py migrate` and `collectstatic` first.
+# Optional: WEB_CONCURRENCY (workers, 2 x cores + 1), HOST (0.0.0.0), FORWARDED_ALLOW_IPS,
+# PAGE_CACHE_SECONDS / PAGE_CACHE_MAX_AGE / PAGE_CACHE_S_MAXAGE, and for the CDN purge on publish
+# FRONTEND_CACHE_PURGE_URL, or CLOUDFLARE_ZONE_ID + CLOUDFLARE_BEARER_TOKEN, or
+# CLOUDFRONT_DISTRIBUTION_ID (see the Caching and CDN block in site/council/settings/production.py).
+.PHONY: serve bench
+serve: deps assets messages
+	DJANGO_SETTINGS_MODULE=council.settings.production PORT=$(PORT) \
+	  $(VENV)/bin/gunicorn -c site/council/gunicorn.conf.py
+
+# The site under load on this machine (about 5 minutes): gunicorn with the production settings on
+# loopback, the demo in council_bench and Redis database 5 (flushed), then wrk for each page kind
+# against a plain Django view, a 60 s soak at 50 connections, and page sizes; PASS/FAIL per goal.
+# BENCH_SECONDS (15), BENCH_CONNECTIONS (20), BENCH_SOAK_SECONDS (60), BENCH_PORT (8401).
+bench: deps assets messages $(STAMPS)/system
+	$(call create_db,council_bench)
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py migrate --no-input -v 0
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py load_demo_content
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py update_index > /dev/null
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py web_benchmark
+# --- end of web serving ----------------------------------------------------------------------
 
 # Drop-off report speed on PostgreSQL: 1,000,000 generated flow events for the demo flows,
 # rolled up, then the report and KPIs timed, in a database of its own (council_insights_bench).

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -46,6 +47,8 @@ class HomePage(Page):
     parent_page_types: ClassVar[list[str]] = ["wagtailcore.Page"]
     subpage_types: ClassVar[list[str]] = ["services.CategoryPage", "home.StandardPage"]
     max_count_per_parent = 1
+    # Served from the page cache to anonymous readers (council/pagecache.py).
+    page_cache = True
 
     class Meta:
         verbose_name = _("home page")
@@ -57,9 +60,14 @@ class HomePage(Page):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         tasks = self.top_tasks.filter(page__live=True).select_related("page")
-        # Chosen once, in English: shown in the resident's language where translated.
-        context["top_tasks"] = localized_pages(t.page for t in tasks.order_by("sort_order", "pk"))
-        context["categories"] = CategoryPage.objects.child_of(self).live().public()
+        # Chosen once, in English: shown in the resident's language where translated. Looked up
+        # only if the page's content is rendered, not when it comes from the fragment cache.
+        context["top_tasks"] = SimpleLazyObject(
+            lambda: localized_pages(t.page for t in tasks.order_by("sort_order", "pk"))
+        )
+        context["categories"] = SimpleLazyObject(
+            lambda: CategoryPage.objects.child_of(self).live().public()
+        )
         return context
 
 
@@ -107,6 +115,7 @@ class StandardPage(StemmedSearchMixin, Page):
     stemmed_fields = ("title", "intro")
     parent_page_types: ClassVar[list[str]] = ["home.HomePage"]
     subpage_types: ClassVar[list[str]] = []
+    page_cache = True
 
     class Meta:
         verbose_name = _("standard page")

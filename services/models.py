@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -175,6 +175,8 @@ class CategoryPage(StemmedSearchMixin, Page):
     stemmed_fields = ("title", "intro")
     parent_page_types: ClassVar[list[str]] = ["home.HomePage"]
     subpage_types: ClassVar[list[str]] = ["services.ServicePage"]
+    # Served from the page cache to anonymous readers (council/pagecache.py).
+    page_cache = True
 
     class Meta:
         verbose_name = _("category page")
@@ -185,7 +187,8 @@ class CategoryPage(StemmedSearchMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["services"] = self.services()
+        # public() reads the view restrictions at once: only when the content is rendered.
+        context["services"] = SimpleLazyObject(self.services)
         return context
 
 
@@ -288,6 +291,7 @@ class ServicePage(StemmedSearchMixin, Page):
     stemmed_fields = ("title", "keywords", "summary")
     parent_page_types: ClassVar[list[str]] = ["services.CategoryPage"]
     subpage_types: ClassVar[list[str]] = ["flows.FlowPage"]
+    page_cache = True
 
     class Meta:
         verbose_name = _("service page")
@@ -317,8 +321,10 @@ class ServicePage(StemmedSearchMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["related"] = self.get_related_services()
-        context["contact"] = ContactSettings.for_request(request)
+        # Looked up only if the page's content is rendered, not when it comes from the fragment
+        # cache (council/pagecache.py).
+        context["related"] = SimpleLazyObject(self.get_related_services)
+        context["contact"] = SimpleLazyObject(lambda: ContactSettings.for_request(request))
         return context
 
 

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Environment-specific files import and override these."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -45,10 +46,26 @@ INSTALLED_APPS = [
     # Template-based form rendering needs django.forms installed; it takes the label "forms",
     # which is why our own forms/ app is labelled "flows".
     "django.forms",
+    # Caching (helper "perf"): the page cache's invalidation (council/apps.py, pagecache.py) and
+    # Wagtail's CDN purge on publish (WAGTAILFRONTENDCACHE, set in production from the env).
+    "council.apps.CouncilConfig",
+    "wagtail.contrib.frontend_cache",
+    # Security (helper "security"): Content-Security-Policy, admin sign-in lockout.
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Reliability: a body larger than anything the site accepts is refused unread (413).
+    "council.limits.RequestSizeLimitMiddleware",
+    # Security: Permissions-Policy and Content-Security-Policy on every response (their settings
+    # are in the Security block below).
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "council.headers.CouncilCSPMiddleware",
+    # Caching: whole content pages for anonymous readers, before sessions and languages are
+    # touched; never-cache headers on everything personal (council/pagecache.py).
+    "council.pagecache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -59,6 +76,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "forms.tracking.TrackingMiddleware",
+    # Reliability: the database unreachable -> the 503 "service unavailable" page, not a 500.
+    "council.outage.DatabaseOutageMiddleware",
+    # Security: django-axes last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "council.urls"
@@ -92,7 +113,10 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},  # Security: staff passwords of 12 characters or more
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -165,9 +189,161 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True
 
+# --- Logging (helper "safety") ----------------------------------------------------------------
+# No personal data in the logs: every handler carries the RedactPersonalData filter
+# (council/logging.py), which redacts emails, phone numbers, postcodes, long numbers, public IP
+# addresses and query strings in each record's message and traceback, and drops the request
+# Django attaches to django.request records. Each record on stderr as "LEVEL logger message"
+# (production.py keeps a traceback on the same line); LOG_LEVEL (default WARNING) sets the
+# level. A handler added here must list the "redact_personal_data" filter too
+# (tests/council/test_logs_no_personal_data.py checks).
+LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "filters": {"redact_personal_data": {"()": "council.logging.RedactPersonalData"}},
+    "formatters": {"line": {"format": "%(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",  # stderr
+            "formatter": "line",
+            "filters": ["redact_personal_data"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers (a console one when DEBUG, mail_admins with the request's POST
+        # body) are replaced: its records go to the root's handler, through the filter.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        # The SQL query log (DEBUG=True only) holds every answer as typed, and the template
+        # engine's DEBUG records ("Exception while resolving variable") the whole page context
+        # with them: never logged, whatever LOG_LEVEL says.
+        "django.db.backends": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.template": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
+# --- end of Logging ---------------------------------------------------------------------------
+
+# --- ClamAV (helper "safety") -----------------------------------------------------------------
+# Residents' uploads, and editors' documents and images, are scanned for viruses when
+# CLAMAV_COMMAND is set: "clamdscan" in production (the clamd daemon, its database kept current
+# by freshclam), or "clamscan". CLAMAV_DATABASE is passed as --database (clamscan only). A scan
+# that fails or takes longer than CLAMAV_TIMEOUT seconds refuses the file. Empty (the demo): not
+# scanned.
+# CLAMAV_REQUIRED=true makes a missing command a `check --deploy` warning (council.W001) and
+# refuses uploads until it is set. See forms/antivirus.py.
+CLAMAV_COMMAND = env.str("CLAMAV_COMMAND", default="")
+CLAMAV_DATABASE = env.str("CLAMAV_DATABASE", default="")
+CLAMAV_TIMEOUT = env.int("CLAMAV_TIMEOUT", default=60)
+CLAMAV_REQUIRED = env.bool("CLAMAV_REQUIRED", default=False)
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "forms.document_scanning.ScannedDocumentForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "forms.document_scanning.ScannedImageForm"
+# --- end of ClamAV ----------------------------------------------------------------------------
+
+# --- Security (helper "security") ------------------------------------------------------------
+# Content Security Policy (django-csp 4): one strict policy for the public site and the admin,
+# no inline script or style anywhere (council/headers.py; production adds
+# upgrade-insecure-requests and the payment provider's checkout to form-action).
+from council.headers import content_security_policy  # noqa: E402
+
+CONTENT_SECURITY_POLICY = content_security_policy(PAYMENT_PROVIDER)
+
+# Permissions-Policy (django-permissions-policy): no page of the site uses any of these.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],  # the successor of FLoC's interest-cohort, which Chromium dropped
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],  # card details are typed on the payment provider's own page, not here
+    "usb": [],
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No Gravatar pictures in the admin: they would send a hash of each editor's email address to
+# another company, and the CSP allows images from the site only. Wagtail shows its default
+# avatar (or one the editor uploads) instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Cookies: the session only over HTTPS in production (production.py), never read by scripts,
+# and not sent on cross-site POSTs. No script reads the CSRF cookie (forms carry the token and
+# the Wagtail admin takes it from its page config), so scripts cannot read it either.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Admin sign-in lockout (django-axes): 5 wrong passwords for one username from one address lock
+# that pair for 15 minutes, so an attacker elsewhere cannot lock a real editor out. A success
+# resets the count. Unlock early with `manage.py axes_reset_username <username>` (or
+# axes_reset_ip / axes_reset). Client addresses are read the same way as the rate limits'.
+# axes' backend goes first: it refuses a locked-out pair before any password is checked, then
+# ModelBackend signs people in. AxesBackend is axes' standalone backend with ModelBackend's
+# get_user and permissions, because Wagtail's test helpers and others take the first backend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "council.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "council.ratelimits.client_ip"
+# No usernames or addresses in the logs: axes masks both in what it writes, and says nothing
+# about its configuration at start-up.
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent"]
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+# Rate limits (django-ratelimit), counted per client address in the `default` cache (Redis in
+# production). If that cache cannot be reached the limits are skipped rather than refusing
+# residents: being served matters more than counting (RATELIMIT_FAIL_OPEN).
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True
+# The client's address: REMOTE_ADDR, or behind the proxy the header production.py names
+# (CLIENT_IP_META_KEY); the rate limits and the admin lockout both read it through
+# council.ratelimits.client_ip, which falls back to REMOTE_ADDR when the header is missing or bad.
+CLIENT_IP_META_KEY = "REMOTE_ADDR"
+RATELIMIT_IP_META_KEY = "council.ratelimits.client_ip"
+# Requests per minute from one address (council/ratelimits.py). Generous: a library or a mobile
+# network puts many residents behind one address. Track your request has its own, stricter
+# limits (forms/track.py).
+RATELIMIT_RATES = {
+    "flows.step": "60/m",  # answers sent on question pages
+    "flows.satisfaction": "30/m",  # feedback at the end of a flow
+    "search": "60/m",  # searches
+    "search.suggest": "300/m",  # suggestions, asked as the resident types
+}
+# --- end of Security --------------------------------------------------------------------------
+
+# --- Reliability (helper "reliability") ---------------------------------------------------------
+# A refused CSRF check gets the site's own page ("go back and try again"; answers are kept); the
+# error pages themselves are in council/outage.py (handler400/403/500 in council/urls.py).
+CSRF_FAILURE_VIEW = "council.outage.csrf_failure"
+# Staff upload documents and images in the admin: the largest request body there, in MB
+# (council/limits.py; the public site's is FLOW_UPLOAD_MAX_MB plus a margin).
+ADMIN_UPLOAD_MAX_MB = env.int("ADMIN_UPLOAD_MAX_MB", default=100)
+# Django's two upload handlers, with file names cut to a length a disk can store and the
+# part's charset as text (council/limits.py): neither can then turn into a 500.
+FILE_UPLOAD_HANDLERS = [
+    "council.limits.SafeMemoryFileUploadHandler",
+    "council.limits.SafeTemporaryFileUploadHandler",
+]
+# --- end of Reliability ------------------------------------------------------------------------
+
+# --- Caching (helper "perf") -------------------------------------------------------------------
+# The page cache (council/pagecache.py) keeps content pages, their routes and their fragments in
+# the `default` cache for PAGE_CACHE_SECONDS (0 switches it off); browsers may keep a page
+# PAGE_CACHE_MAX_AGE seconds and a CDN PAGE_CACHE_S_MAXAGE (purged on publish).
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", default=60)
+PAGE_CACHE_S_MAXAGE = env.int("PAGE_CACHE_S_MAXAGE", default=300)
+# The CDN purge (wagtail.contrib.frontend_cache) is given each URL as it is: the language is
+# already in the path, so Wagtail's guessing of other languages' URLs is switched off.
+WAGTAILFRONTENDCACHE_LANGUAGES: list[str] = []
+# --- end of Caching ----------------------------------------------------------------------------

@@ -15,3 +15,6 @@ ROOT_URLCONF = "tests.browser.urls"
 # Email goes to memory (from the test settings); payments to the sandbox page on the site.
 PAYMENT_PROVIDER = "sandbox"
 # Staticfiles are found straight in site/static by whitenoise (WHITENOISE_USE_FINDERS in base).
+# Security: a real browser signs in with a request, so the admin lockout (django-axes) is on,
+# as in production (the unit-test settings turn it off for the test client's login()).
+AXES_ENABLED = True

@@ -22,13 +22,28 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- Reliability (cache): Redis through django-redis. A Redis that is down or slow costs each
+# request at most a quarter of a second and is treated as a cache miss (IGNORE_EXCEPTIONS):
+# pages are served uncached, rate limits fail open (RATELIMIT_FAIL_OPEN), and nothing a
+# resident typed is lost, because sessions (a flow's answers) stay in the database.
 if env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": env.str("REDIS_URL"),
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.25),
+                "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=0.25),
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
     }
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "council.cache"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # never the cache: see above
+# --- end Reliability (cache)
 
 if env.str("ELASTICSEARCH_URL", default=""):
     # Wagtail's elasticsearch8 backend with our analysis (search/backends/elasticsearch.py);
@@ -62,7 +77,7 @@ WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=f"https://{ALLO
 
 # Rate limits ("track your request") count by client address: behind a proxy, name the header
 # that carries it, e.g. RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP.
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+CLIENT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 
 # HTTPS everywhere: the proxy in front terminates TLS and sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -72,3 +87,62 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# --- Security (helper "security") ------------------------------------------------------------
+# The base policy (council/headers.py), plus: browsers fetch anything addressed by http:// over
+# https://, and a paid flow's last POST may be redirected to the payment provider's checkout.
+CONTENT_SECURITY_POLICY = content_security_policy(  # noqa: F405
+    PAYMENT_PROVIDER, upgrade_insecure_requests=True
+)
+# The admin lockout and the rate limits count the same client address (council/lockout.py).
+AXES_ENABLED = True
+# axes says who failed to sign in at INFO and WARNING; with AXES_VERBOSE off and
+# AXES_SENSITIVE_PARAMETERS (base.py) it masks the username and address, and at WARNING only
+# lockouts and repeated failures are logged at all.
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}  # noqa: F405
+# --- end of Security --------------------------------------------------------------------------
+
+# --- Logging (helper "safety") ----------------------------------------------------------------
+# The base LOGGING (every handler redacts personal data, council/logging.py), with each record
+# on one line on stderr, "LEVEL logger message": line breaks in a message or a traceback are
+# written as \n, so a traceback stays one entry and nobody can forge a line. LOG_LEVEL sets the
+# level (default WARNING).
+LOGGING["formatters"]["line"]["class"] = "council.logging.OneLineFormatter"  # noqa: F405
+# ClamAV: set CLAMAV_COMMAND=clamdscan (clamd running, freshclam keeping its database current)
+# and CLAMAV_REQUIRED=true; `check --deploy` then warns (council.W001) if the command goes
+# missing. See the ClamAV block in base.py.
+# --- end of Logging ---------------------------------------------------------------------------
+
+# --- Caching and CDN (helper "perf") ------------------------------------------------------------
+# Content pages are cached in the `default` cache (Redis) and sent with
+# `Cache-Control: public, max-age=PAGE_CACHE_MAX_AGE, s-maxage=PAGE_CACHE_S_MAXAGE` (base.py and
+# council/pagecache.py). A CDN or Varnish in front is told to forget a page as soon as it is
+# published or unpublished (wagtail.contrib.frontend_cache: the page, its other languages, its
+# category and the home page). Configure at most one of:
+#   FRONTEND_CACHE_PURGE_URL=http://varnish:6081  PURGE requests to an HTTP cache (Varnish, nginx)
+#   CLOUDFLARE_ZONE_ID + CLOUDFLARE_BEARER_TOKEN  Cloudflare's API
+#   CLOUDFRONT_DISTRIBUTION_ID (+ the AWS_* credentials boto3 reads)  Amazon CloudFront
+# With none set, nothing is purged and a CDN's copy lives at most PAGE_CACHE_S_MAXAGE seconds.
+if env.str("FRONTEND_CACHE_PURGE_URL", default=""):
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": env.str("FRONTEND_CACHE_PURGE_URL"),
+        }
+    }
+elif env.str("CLOUDFLARE_ZONE_ID", default=""):
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+            "ZONEID": env.str("CLOUDFLARE_ZONE_ID"),
+            "BEARER_TOKEN": require("CLOUDFLARE_BEARER_TOKEN"),
+        }
+    }
+elif env.str("CLOUDFRONT_DISTRIBUTION_ID", default=""):
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+            "DISTRIBUTION_ID": env.str("CLOUDFRONT_DISTRIBUTION_ID"),
+        }
+    }
+# --- end of Caching and CDN ----------------------------------------------------------------------

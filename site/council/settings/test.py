@@ -20,3 +20,12 @@ STORAGES = {
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
     },
 }
+
+# Security: the admin sign-in lockout (django-axes) is off for the suite, because the test
+# client's login() authenticates without a request, which axes refuses; the lockout's own
+# tests (tests/council/test_admin_lockout.py) turn it on with override_settings.
+AXES_ENABLED = False
+# Security: the suite (and the browser suite, which walks every demo flow from one address)
+# sends far more answers and searches a minute than a resident could; the rate limits' own
+# tests (tests/council/test_rate_limits.py) put back the real RATELIMIT_RATES from base.py.
+RATELIMIT_RATES = dict.fromkeys(RATELIMIT_RATES, "100000/m")  # noqa: F405

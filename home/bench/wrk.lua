@@ -1,0 +1,74 @@
+-- wrk script for `manage.py web_benchmark` (make bench). Configured from the environment:
+--   BENCH_PATHS     paths to request, separated by spaces, taken in turn ("/")
+--   BENCH_METHOD    GET or POST (GET)
+--   BENCH_BODY      a POST body; "{token}" is replaced by the session's CSRF token
+--   BENCH_SESSIONS  sessions to spread requests over, one a line: "Cookie header<TAB>token"
+--   BENCH_HEADER    one extra header, "Name: value" (e.g. "Cache-Control: no-cache")
+-- Every request carries a different X-Real-IP, as if sent by many residents (the benchmark's
+-- server counts rate limits by that header). done() prints one BENCH_RESULT line: requests,
+-- duration, p50/p95 latency (microseconds), wrk's errors and responses by status class.
+
+local paths, sessions = {}, {}
+for p in string.gmatch(os.getenv("BENCH_PATHS") or "/", "[^ ]+") do
+  paths[#paths + 1] = p
+end
+for line in string.gmatch(os.getenv("BENCH_SESSIONS") or "", "[^\n]+") do
+  local cookie, token = line:match("^(.-)\t(.*)$")
+  if cookie then sessions[#sessions + 1] = { cookie = cookie, token = token } end
+end
+local method = os.getenv("BENCH_METHOD") or "GET"
+local body = os.getenv("BENCH_BODY")
+local header_name, header_value = (os.getenv("BENCH_HEADER") or ""):match("^([^:]+):%s*(.*)$")
+
+local threads = {}
+local next_id = 0
+
+function setup(thread)
+  next_id = next_id + 1
+  thread:set("id", next_id)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  n = 0
+  c1, c2, c3, c4, c5 = 0, 0, 0, 0, 0
+end
+
+function request()
+  n = n + 1
+  local headers = {}
+  headers["X-Real-IP"] = string.format("10.%d.%d.%d", id % 250, math.floor(n / 250) % 250, n % 250 + 1)
+  if header_name then headers[header_name] = header_value end
+  local this_body = nil
+  if #sessions > 0 then
+    local session = sessions[(n + id) % #sessions + 1]
+    headers["Cookie"] = session.cookie
+    if body then
+      this_body = body:gsub("{token}", session.token)
+      headers["Content-Type"] = "application/x-www-form-urlencoded"
+    end
+  end
+  return wrk.format(method, paths[n % #paths + 1], headers, this_body)
+end
+
+function response(status, headers, body)
+  if status < 200 then c1 = c1 + 1
+  elseif status < 300 then c2 = c2 + 1
+  elseif status < 400 then c3 = c3 + 1
+  elseif status < 500 then c4 = c4 + 1
+  else c5 = c5 + 1 end
+end
+
+function done(summary, latency, requests)
+  local c = { 0, 0, 0, 0, 0 }
+  for _, thread in ipairs(threads) do
+    for i = 1, 5 do c[i] = c[i] + (thread:get("c" .. i) or 0) end
+  end
+  io.write(string.format(
+    "BENCH_RESULT requests=%d duration_us=%d p50_us=%d p95_us=%d errors_connect=%d "
+      .. "errors_read=%d errors_write=%d errors_timeout=%d errors_status=%d "
+      .. "status_1xx=%d status_2xx=%d status_3xx=%d status_4xx=%d status_5xx=%d\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.timeout,
+    summary.errors.status, c[1], c[2], c[3], c[4], c[5]))
+end

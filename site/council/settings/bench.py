@@ -1,0 +1,7 @@
+"""Production settings for `make bench`, plus one plain Django view (`/bench/plain/`) that the
+benchmark compares each page with: served by the same gunicorn, through the same middleware.
+Never used by the real site."""
+
+from .production import *  # noqa: F403
+
+ROOT_URLCONF = "council.bench_urls"
