@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.db import IntegrityError, transaction
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -22,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from council import ratelimits
 from forms import tracking
 from forms.constants import CHECK_ANSWERS_STEP
 from forms.models import FlowPage, Satisfaction, SatisfactionResponse
@@ -121,6 +123,8 @@ def satisfaction(request: HttpRequest, flow_id: int) -> HttpResponse:
         form = SatisfactionForm(initial={"asked_at": asked_at})
         return _form_page(request, page, asked_at, form)
     form = SatisfactionForm(request.POST)
+    if ratelimits.over_limit(request, "flows.satisfaction"):
+        return _rate_limited(request, page, asked_at, form)
     if not form.is_valid():
         return _form_page(request, page, asked_at, form)
     try:
@@ -153,3 +157,24 @@ def _form_page(
             errors=form.error_list() if form.is_bound else [],
         ),
     )
+
+
+def _rate_limited(
+    request: HttpRequest, page: Any, asked_at: str, form: SatisfactionForm
+) -> HttpResponse:
+    """Too much feedback from this address: the question again with the resident's answer and
+    comment still in it (not checked, not saved), and "wait a minute" (429)."""
+    form.cleaned_data = {}
+    form._errors = ErrorDict()
+    response = TemplateResponse(
+        request,
+        "flows/satisfaction.html",
+        _context(
+            page,
+            request,
+            asked_at,
+            satisfaction_form=form,
+            errors=[{"anchor": "", "message": ratelimits.TOO_MANY_FEEDBACK}],
+        ),
+    )
+    return ratelimits.too_many_requests(response)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale
 
+from council import ratelimits
 from search import analytics
 from search.engine import get_engine, searchable_pages
 from search.popularity import popular_services
@@ -48,6 +49,11 @@ def search(request: HttpRequest) -> HttpResponse:
         "max_length": MAX_QUERY_LENGTH,
         "results_per_page": RESULTS_PER_PAGE,
     }
+    if query and ratelimits.over_limit(request, "search"):
+        # Too many searches from this address: "wait a minute", the query still in the box.
+        return ratelimits.too_many_requests(
+            TemplateResponse(request, "search/too_many_searches.html", context)
+        )
     if query:
         outcome = run_search(query)
         results = outcome.page(request.GET.get("page"))
@@ -75,6 +81,10 @@ def suggest(request: HttpRequest) -> JsonResponse:
     suggestions (the search box works the same without them)."""
     query = clean_query(request.GET.get("q", ""))
     suggestions = []
+    if ratelimits.over_limit(request, "search.suggest"):
+        # No suggestions for a minute (the search box quietly carries on without them).
+        response = JsonResponse({"query": query, "suggestions": []})
+        return ratelimits.too_many_requests(response)
     if len(normalise(query).replace(" ", "")) >= 2:  # 2 letters or digits at least
         locale = Locale.get_active()
         ids = get_engine().suggest(query, locale=locale, limit=SUGGESTIONS)

@@ -23,6 +23,7 @@ from django.utils.functional import cached_property
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
 
+from council import ratelimits
 from forms import tracking
 from forms.constants import CHECK_ANSWERS_STEP
 from forms.handlers import fees, results
@@ -152,9 +153,22 @@ class FlowWizard(NamedUrlSessionWizardView):
         self.storage.current_step = step
         if self.flow_steps.is_end_point(step):
             return self.render(self.get_form(step=step))
+        if ratelimits.over_limit(self.request, "flows.step"):
+            return self.render_rate_limited(step)
         if "find_address" in self.request.POST:
             return self.render_address_choice()
         return super().post(*args, **kwargs)
+
+    def render_rate_limited(self, step: str) -> HttpResponse:
+        """Too many answers from this address: the same page again with what the resident
+        typed (not checked, not saved) and one message, "wait a minute, then Continue" (429)."""
+        form = self.get_form(step=step, data=self.request.POST, files=self.request.FILES)
+        form.cleaned_data = {}
+        form._errors = ErrorDict()
+        form.add_error(None, ratelimits.TOO_MANY_ANSWERS)
+        # Straight to the template: a wait is not a wrong answer, so no "step_failed" is counted.
+        response = self.render_to_response(self.get_context_data(form=form))
+        return ratelimits.too_many_requests(response)
 
     def render_address_choice(self) -> HttpResponse:
         """'Find address' posts the postcode: show the page again with the addresses to choose

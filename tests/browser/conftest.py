@@ -18,7 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,9 @@ class LiveSite:
     url: str
     plan: dict[str, Any]
     files: Path  # uploads to choose in file boxes
+    # The environment the site runs with (its settings and database), for a test that needs to
+    # run a management command against the same site, such as creating an admin user.
+    env: dict[str, str] = field(default_factory=dict)
 
     def language(self, prefix: str) -> dict[str, Any]:
         return self.plan["languages"][prefix]
@@ -120,7 +123,9 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         plan_file = folder / "plan.json"  # planned while the server starts
         _run([sys.executable, "-m", "tests.browser.planner", str(plan_file)], env, log)
         _wait_until_up(f"{url}/", server, server_log)
-        yield LiveSite(url, json.loads(plan_file.read_text()), _upload_files(folder / "files"))
+        yield LiveSite(
+            url, json.loads(plan_file.read_text()), _upload_files(folder / "files"), env=env
+        )
     finally:
         server.terminate()
         try:
