@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import re
 import unicodedata
 from typing import Any
 from urllib.parse import urlencode
@@ -29,6 +28,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from council.redaction import PLACEHOLDER_PATTERN, PLACEHOLDERS, redact_personal_data
 from forms.signals import flow_finished, flow_started
 from search.text import normalise
 
@@ -43,36 +43,7 @@ ATTRIBUTION_WINDOW = datetime.timedelta(hours=2)
 CLICKS_SEEN_KEY = "search_clicks_seen"
 CLICKS_SEEN_KEPT = 30
 
-# redaction
-
-EMAIL = "[email]"
-PHONE = "[phone]"
-POSTCODE = "[postcode]"
-NUMBER = "[number]"
-PLACEHOLDERS = (EMAIL, PHONE, POSTCODE, NUMBER)
-
-_EMAIL = re.compile(r"[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+")
-# UK numbers: 0 then 9 or 10 digits (07700 900123, 020 7946 0958, (01632) 960 001), or the
-# same after +44 / 0044, with or without (0); spaces, dots, dashes and brackets between digits.
-_PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)\s*44\s*(?:\(\s*0\s*\)\s*)?|\(?\s*0)(?:[\s.\-()]*\d){9,10}(?![\d])"
-)
-# Card-like numbers (13 to 19 digits, grouped or not), and any other run of 8 digits or more
-# (account numbers).
-_LONG_NUMBER = re.compile(r"(?<!\d)(?:\d[\s\-]?){12,18}\d(?!\d)|\d{8,}")
-# A full postcode ("FE1 1AA", "fe11aa", "SW1A 1AA"): the inward part makes the shape certain.
-_FULL_POSTCODE = re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b", re.IGNORECASE)
-# An outward code alone ("SW1A", "FE1", "M1") only counts in a real postcode area, so "A1"
-# (a road) or "P60" (a tax form) stay. FE is the demo council's own (made-up) area.
-POSTCODE_AREAS = (
-    "ab|al|b|ba|bb|bd|bf|bh|bl|bn|br|bs|bt|bx|ca|cb|cf|ch|cm|co|cr|ct|cv|cw|da|dd|de|dg|dh|dl|"
-    "dn|dt|dy|e|ec|eh|en|ex|fe|fk|fy|g|gl|gu|gy|ha|hd|hg|hp|hr|hs|hu|hx|ig|im|ip|iv|je|ka|kt|kw|"
-    "ky|l|la|ld|le|ll|ln|ls|lu|m|me|mk|ml|n|ne|ng|nn|np|nr|nw|ol|ox|pa|pe|ph|pl|po|pr|rg|rh|rm|s|"
-    "sa|se|sg|sk|sl|sm|sn|so|sp|sr|ss|st|sw|sy|ta|td|tf|tn|tq|tr|ts|tw|ub|w|wa|wc|wd|wf|wn|wr|ws|"
-    "wv|yo|ze"
-)
-_OUTWARD_CODE = re.compile(rf"\b(?:{POSTCODE_AREAS})\d[a-z\d]?\b", re.IGNORECASE)
-_PLACEHOLDER = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")")
+# redaction: the patterns are shared with the site's logs (council/redaction.py)
 
 
 def redact(query: str) -> str:
@@ -82,13 +53,9 @@ def redact(query: str) -> str:
     "[email] council tax". Words keep their letters and digits; punctuation becomes a space."""
     text = unicodedata.normalize("NFKC", query or "")
     text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
-    text = _EMAIL.sub(f" {EMAIL} ", text)
-    text = _PHONE.sub(f" {PHONE} ", text)
-    text = _LONG_NUMBER.sub(f" {NUMBER} ", text)
-    text = _FULL_POSTCODE.sub(f" {POSTCODE} ", text)
-    text = _OUTWARD_CODE.sub(f" {POSTCODE} ", text)
+    text = redact_personal_data(text, outward_codes=True, pad=" ")
     parts = []
-    for piece in _PLACEHOLDER.split(text):
+    for piece in PLACEHOLDER_PATTERN.split(text):
         if piece in PLACEHOLDERS:
             parts.append(piece)
         elif words := normalise(piece):

@@ -1,4 +1,5 @@
-"""File upload: one file, its type read from its content, never from its name or the browser."""
+"""File upload: one file, its type read from its content, never from its name or the browser,
+then scanned for viruses when ClamAV is configured."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+from forms.antivirus import validate_upload
 from forms.questions.boundfield import QuestionBoundField
 from forms.questions.fields import QuestionMixin
 
@@ -103,6 +105,7 @@ class FileUploadField(QuestionMixin, forms.FileField):
         if not content_type:
             raise ValidationError(self.type_message, code="file_type")
         value.content_type = content_type
+        validate_upload(value)  # ClamAV, when configured (forms/antivirus.py)
 
     def hint_for(self, bound_field: QuestionBoundField) -> str:
         if self.images and self.pdf:
