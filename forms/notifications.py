@@ -2,7 +2,8 @@
 each status change staff make with a note.
 
 Both are plain text, in the language the resident used, and never stop the request being saved:
-with no email address there is nothing to send, and a mail server that fails is logged.
+with no email address there is nothing to send, and an email the mail server does not take is
+kept (forms.models.PendingEmail) and sent later by `manage.py send_pending_emails`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, NavigableString, Tag
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,7 +27,8 @@ from wagtail.models import Site
 from wagtail.rich_text import expand_db_html
 
 from forms.constants import SubmissionStatus
-from forms.models import Submission, SubmissionEvent
+from forms.models import PendingEmail, Submission, SubmissionEvent
+from forms.models.outbox import wait_after
 from forms.money import format_pence
 from services.models import ContactSettings
 
@@ -60,7 +63,7 @@ def send_confirmation(submission: Submission, request: HttpRequest | None = None
             "reference": submission.reference,
         }
         body = render_text("flows/email/confirmation.txt", context)
-    return deliver(submission, subject, body, "confirmation")
+    return deliver(submission, subject, body, PendingEmail.Kind.CONFIRMATION)
 
 
 def send_status_update(submission: Submission, event: SubmissionEvent) -> bool:
@@ -80,25 +83,63 @@ def send_status_update(submission: Submission, event: SubmissionEvent) -> bool:
             "reference": submission.reference,
         }
         body = render_text("flows/email/status_update.txt", context)
-    return deliver(submission, subject, body, "status update")
+    return deliver(submission, subject, body, PendingEmail.Kind.STATUS_UPDATE)
 
 
 # helpers
 
 
 def deliver(submission: Submission, subject: str, body: str, kind: str) -> bool:
+    """Send now; if the mail server does not take it, keep it to be sent again later.
+
+    Returns whether the email went out now."""
     # A subject with a line break is refused by Django (header injection), and a service title
     # is typed by editors.
     subject = " ".join(subject.split())
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [submission.contact_email])
     try:
-        message.send()
-    except (smtplib.SMTPException, OSError):
+        send_email(submission.contact_email, subject, body)
+    except (smtplib.SMTPException, OSError) as error:
         # The request is already saved and shown on the confirmation page: a mail server that is
         # down must not turn that into an error. The address stays out of the logs.
-        logger.exception("Could not send the %s email for %s", kind, submission.reference)
+        logger.error(
+            "Could not send the %s email for %s (%s): kept to try again",
+            kind,
+            submission.reference,
+            describe_error(error),
+        )
+        keep_for_later(submission, subject, body, kind, error)
         return False
     return True
+
+
+def send_email(to: str, subject: str, body: str) -> None:
+    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to]).send()
+
+
+def describe_error(error: BaseException) -> str:
+    """The error's class and SMTP code, for staff and the logs: never its text, which can quote
+    the address (SMTPRecipientsRefused does)."""
+    code = getattr(error, "smtp_code", None) or getattr(error, "errno", None)
+    return f"{type(error).__name__}{f' {code}' if code else ''}"
+
+
+def keep_for_later(
+    submission: Submission, subject: str, body: str, kind: str, error: BaseException
+) -> PendingEmail | None:
+    try:
+        return PendingEmail.objects.create(
+            submission=submission,
+            kind=kind,
+            to=submission.contact_email,
+            subject=subject,
+            body=body,
+            next_attempt_at=timezone.now() + wait_after(1),
+            last_error=describe_error(error),
+        )
+    except DatabaseError:
+        # Neither the mail server nor the database: the request itself was saved before this.
+        logger.exception("Could not keep the %s email for %s", kind, submission.reference)
+        return None
 
 
 def common_context(submission: Submission, request: HttpRequest | None) -> dict[str, Any]:

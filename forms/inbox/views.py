@@ -30,7 +30,7 @@ from forms.constants import SubmissionStatus
 from forms.inbox.export import SafeSpreadsheetExportMixin
 from forms.inbox.payments import REFUND_ACTION, RefundForm, can_refund, payment_sections
 from forms.inbox.permissions import editable_flow_ids, submission_permission_policy
-from forms.models import FlowPage, Refund, Submission, normalise_reference
+from forms.models import FlowPage, PendingEmail, Refund, Submission, normalise_reference
 from forms.money import format_pence
 from forms.notifications import send_status_update
 from forms.payments import ProviderError
@@ -248,7 +248,11 @@ class SubmissionDetailView(InspectView):
         else:
             messages.success(request, message)
             messages.warning(
-                request, _("The email to the resident could not be sent. Phone them if it matters.")
+                request,
+                _(
+                    "The email to the resident could not be sent. It will be tried again for "
+                    "a day. Phone them if it matters."
+                ),
             )
         return redirect(request.path)
 
@@ -353,6 +357,7 @@ class SubmissionDetailView(InspectView):
                     submission, self.request.user, refund_form=kwargs.get("refund_form")
                 ),
                 "refund_action": REFUND_ACTION,
+                "email_problems": email_problems(submission),
             }
         )
         return context
@@ -395,3 +400,23 @@ class SubmissionFileDownloadView(PermissionCheckedMixin, View):
         response["Content-Security-Policy"] = "sandbox"
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+def email_problems(submission: Submission) -> list[str]:
+    """Emails to the resident that the mail server has not taken (forms.models.PendingEmail)."""
+    problems = []
+    for email in submission.pending_emails.exclude(state=PendingEmail.State.SENT):
+        if email.state == PendingEmail.State.WAITING:
+            text = (
+                _("Confirmation email not sent yet: will retry")
+                if email.kind == PendingEmail.Kind.CONFIRMATION
+                else _("Status update email not sent yet: will retry")
+            )
+        else:
+            text = (
+                _("Confirmation email could not be sent")
+                if email.kind == PendingEmail.Kind.CONFIRMATION
+                else _("Status update email could not be sent")
+            )
+        problems.append(text)
+    return problems

@@ -12,6 +12,7 @@ from .insights import (
     Satisfaction,
     SatisfactionResponse,
 )
+from .outbox import PendingEmail
 from .payment import Payment, PaymentEvent, Refund
 from .submission import (
     Submission,
@@ -33,6 +34,7 @@ __all__ = [
     "FlowStepDay",
     "Payment",
     "PaymentEvent",
+    "PendingEmail",
     "Property",
     "Refund",
     "Satisfaction",

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import ProviderError, get_provider, providers
+from . import ProviderError, get_provider
 from .checkout import payment_problem, start_checkout
 from .constants import OPEN, SETTLED, PaymentStatus
 from .transitions import update_payment
@@ -69,9 +69,13 @@ def payment_return(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpRespons
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest, provider_id: str) -> HttpResponse:
-    if provider_id not in providers:
-        raise Http404
-    return get_provider(provider_id).handle_webhook(request)
+    # get_provider imports the providers first: the registry is empty until then, and a fresh
+    # server process's first webhook must not be a 404.
+    try:
+        provider = get_provider(provider_id)
+    except KeyError:
+        raise Http404 from None
+    return provider.handle_webhook(request)
 
 
 def sandbox(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpResponse:

@@ -54,6 +54,12 @@ class DateReading:
     parts: tuple[str, ...] = field(default_factory=tuple)
 
 
+def is_number(text: str) -> bool:
+    """Digits that int() reads ('²' is a digit to isdigit(), not to int()), and not so many
+    that int() refuses them."""
+    return text.isdecimal() and len(text) <= 9
+
+
 def read_date(parts: dict[str, Any]) -> DateReading:
     values = {part: str(parts.get(part) or "").strip() for part in PARTS}
     missing = tuple(part for part in PARTS if not values[part])
@@ -62,13 +68,13 @@ def read_date(parts: dict[str, Any]) -> DateReading:
     if missing:
         return DateReading(message=MISSING[missing], parts=missing)
     month_text = values["month"].lower().rstrip(".")
-    month = int(month_text) if month_text.isdigit() else MONTH_NAMES.get(month_text)
+    month = int(month_text) if is_number(month_text) else MONTH_NAMES.get(month_text)
     not_numbers = tuple(
         part
         for part, ok in (
-            ("day", values["day"].isdigit()),
+            ("day", is_number(values["day"])),
             ("month", month is not None),
-            ("year", values["year"].isdigit()),
+            ("year", is_number(values["year"])),
         )
         if not ok
     )

@@ -300,7 +300,8 @@ class WholeNumberField(RangeMixin, QuestionField):
         text = clean_text(value)
         if not text:
             return None
-        if not WHOLE_NUMBER.match(text):
+        # (more than 4,300 digits is a ValueError in Python: the same message)
+        if not WHOLE_NUMBER.match(text) or len(text) > 100:
             raise ValidationError(
                 format_lazy(_('"{label}" must be a whole number, like 3'), label=self.label),
                 code="invalid",
@@ -348,7 +349,7 @@ class MoneyField(RangeMixin, QuestionField):
         if not text:
             return None
         text = text.removeprefix("£").strip()
-        if not MONEY.match(text) or not any(ch.isdigit() for ch in text):
+        if not MONEY.match(text) or not any(ch.isdigit() for ch in text) or len(text) > 100:
             raise ValidationError(MONEY_MESSAGE, code="invalid")
         pounds, _dot, pence = text.replace(",", "").partition(".")
         return int(pounds or 0) * 100 + int(pence.ljust(2, "0") if pence else 0)

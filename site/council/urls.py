@@ -32,3 +32,9 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
+
+# Reliability: error pages rendered without the request, so they need no database (a 500 caused
+# by the database being down is the 503 "service unavailable" page). See council/outage.py.
+handler400 = "council.outage.bad_request"
+handler403 = "council.outage.permission_denied"
+handler500 = "council.outage.server_error"
