@@ -144,18 +144,18 @@ def satisfaction(request: HttpRequest, flow_id: int) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest, page: Any, asked_at: str, form: SatisfactionForm
+    request: HttpRequest,
+    page: Any,
+    asked_at: str,
+    form: SatisfactionForm,
+    errors: list[dict[str, Any]] | None = None,
 ) -> TemplateResponse:
+    if errors is None:
+        errors = form.error_list() if form.is_bound else []
     return TemplateResponse(
         request,
         "flows/satisfaction.html",
-        _context(
-            page,
-            request,
-            asked_at,
-            satisfaction_form=form,
-            errors=form.error_list() if form.is_bound else [],
-        ),
+        _context(page, request, asked_at, satisfaction_form=form, errors=errors),
     )
 
 
@@ -166,15 +166,5 @@ def _rate_limited(
     comment still in it (not checked, not saved), and "wait a minute" (429)."""
     form.cleaned_data = {}
     form._errors = ErrorDict()
-    response = TemplateResponse(
-        request,
-        "flows/satisfaction.html",
-        _context(
-            page,
-            request,
-            asked_at,
-            satisfaction_form=form,
-            errors=[{"anchor": "", "message": ratelimits.TOO_MANY_FEEDBACK}],
-        ),
-    )
-    return ratelimits.too_many_requests(response)
+    errors = [{"anchor": "", "message": ratelimits.TOO_MANY_FEEDBACK}]
+    return ratelimits.too_many_requests(_form_page(request, page, asked_at, form, errors))
