@@ -1,10 +1,13 @@
 """`manage.py web_benchmark` (make bench) reads wrk's output, forms and pages as it should.
 Canned inputs only: nothing here is timed."""
 
+import os
+
 from home.management.commands.web_benchmark import (
     AssetParser,
     FormParser,
     WrkResult,
+    cpu_seconds_between,
     js_imports,
     parse_wrk,
 )
@@ -90,3 +93,11 @@ def test_assets_and_javascript_imports_are_found():
         'const later = () => import("./lazy.js");\n'
     )
     assert js_imports(source) == ["./govuk-frontend.min.abc.js", "./side-effect.js", "./lazy.js"]
+
+
+def test_worker_cpu_is_not_given_when_a_worker_was_replaced():
+    tick = 1 / os.sysconf("SC_CLK_TCK")
+    # Two workers ran on; a third started during the run.
+    assert cpu_seconds_between({10: 100, 11: 50}, {10: 160, 11: 90, 12: 5}) == 105 * tick
+    # Worker 11 reached max_requests and was replaced by 12: its last ticks are gone.
+    assert cpu_seconds_between({10: 100, 11: 50}, {10: 160, 12: 5}) is None

@@ -147,18 +147,27 @@ def js_imports(source: str) -> list[str]:
     return JS_IMPORT.findall(source)
 
 
-def worker_cpu_seconds(master_pid: int) -> float:
-    """CPU time used so far by the server's worker processes (user + system, from /proc): per
-    request, what a page costs whatever else the machine is doing."""
-    total = 0
+def worker_cpu_ticks(master_pid: int) -> dict[int, int]:
+    """CPU time used so far by each of the server's worker processes (user + system clock
+    ticks, from /proc): per request, what a page costs whatever else the machine is doing."""
+    ticks = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
         if int(fields[1]) == master_pid:  # ppid; then utime and stime, in clock ticks
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+            ticks[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def cpu_seconds_between(before: dict[int, int], after: dict[int, int]) -> float | None:
+    """The workers' CPU time from `before` to `after`; None when a worker was replaced in
+    between (gunicorn's max_requests), whose last ticks can no longer be read."""
+    if set(before) - set(after):
+        return None
+    used = sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
+    return used / os.sysconf("SC_CLK_TCK")
 
 
 class Client:
@@ -441,19 +450,22 @@ class Command(BaseCommand):
         for name, env in targets:
             if options["warmup"]:
                 self.wrk(port, options["warmup"], connections, **env)
-            cpu_before = worker_cpu_seconds(self.server_pid)
+            cpu_before = worker_cpu_ticks(self.server_pid)
             result = results[name] = self.wrk(port, seconds, connections, **env)
-            cpu = worker_cpu_seconds(self.server_pid) - cpu_before
+            cpu = cpu_seconds_between(cpu_before, worker_cpu_ticks(self.server_pid))
             plain = results["plain Django view"]
             if isinstance(result, str):
                 self.out(f"{name:<26}{result}")
                 continue
             ratio = result.rps / plain.rps if isinstance(plain, WrkResult) and plain.rps else 0
-            cpu_ms = cpu * 1000 / result.requests if result.requests else 0
-            cpu_per_request[name] = cpu_ms
+            if cpu is not None and result.requests:
+                cpu_per_request[name] = cpu * 1000 / result.requests
+                cpu_column = f"{cpu_per_request[name]:>9.2f}"
+            else:
+                cpu_column = f"{'n/a':>9}"  # a worker was replaced during the run
             self.out(
                 f"{name:<26}{result.rps:>9.0f}{result.p50_ms:>9.1f}{result.p95_ms:>9.1f}"
-                f"{result.errors:>8}{ratio:>9.2f}{cpu_ms:>9.2f}"
+                f"{result.errors:>8}{ratio:>9.2f}{cpu_column}"
             )
         self.out(
             f"\nCPU ms: the workers' CPU time per request (from /proc), which other work on the "
