@@ -154,8 +154,12 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, live_site: LiveSite) -> Iterator[Page]:
-    """A page in a context of its own: new cookies (a new session), the desktop viewport."""
-    context = browser.new_context(base_url=live_site.url, viewport=VIEWPORT)
+    """A page in a context of its own: new cookies (a new session), the desktop viewport.
+
+    The checks inject axe-core into the page as an inline script, which the site's Content
+    Security Policy rightly refuses; so these pages bypass it. The policy itself is tested in
+    test_csp.py, whose pages do not."""
+    context = browser.new_context(base_url=live_site.url, viewport=VIEWPORT, bypass_csp=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
