@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from bs4 import BeautifulSoup
-from django.test import Client
+from django.test import Client, override_settings
 
 from forms.models import FlowPage, Submission
 from tests.forms.walker import FlowWalker
@@ -28,6 +28,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def smtp_settings(port: int, timeout: float) -> override_settings:
+    """Django's SMTP backend, plain and without a login, to a server on loopback at `port`."""
+    return override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=port,
+        EMAIL_USE_TLS=False,
+        EMAIL_USE_SSL=False,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+        EMAIL_TIMEOUT=timeout,
+    )
 
 
 def wait_until_listening(port: int, timeout: float = 10.0) -> None:

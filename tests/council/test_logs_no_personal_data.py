@@ -29,6 +29,7 @@ from council.logging import IP_REMOVED, QUERY_REMOVED, RedactPersonalData, redac
 from council.redaction import EMAIL, NUMBER, PHONE, POSTCODE
 from forms.models import FlowPage, Property, Submission
 from services.demo.loader import DemoLoader
+from tests.council.servers import smtp_settings
 from tests.council.test_settings import PRODUCTION_ENV
 from tests.forms.walker import FlowWalker
 
@@ -230,16 +231,7 @@ def test_a_resident_leaves_no_personal_data_in_the_logs(
 @pytest.fixture
 def settings_for_smtp():
     def smtp(port: int):
-        return override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=port,
-            EMAIL_USE_TLS=False,
-            EMAIL_USE_SSL=False,
-            EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="",
-            EMAIL_TIMEOUT=5,
-        )
+        return smtp_settings(port, timeout=5)
 
     return smtp
 

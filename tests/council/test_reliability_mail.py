@@ -12,13 +12,18 @@ import threading
 from aiosmtpd.controller import Controller
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from django.utils import timezone
 
 from forms.constants import SubmissionStatus
 from forms.models import PendingEmail, Submission
 from services.demo.loader import DemoLoader
-from tests.council.servers import complete_flow, first_flow_with_email, free_port
+from tests.council.servers import (
+    complete_flow,
+    first_flow_with_email,
+    free_port,
+    smtp_settings,
+)
 
 SMTP_PORT = free_port()
 INBOX = "/admin/requests/"
@@ -41,16 +46,7 @@ def body_of(message: email.message.Message) -> str:
     return message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
 
 
-@override_settings(
-    EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-    EMAIL_HOST="127.0.0.1",
-    EMAIL_PORT=SMTP_PORT,
-    EMAIL_USE_TLS=False,
-    EMAIL_USE_SSL=False,
-    EMAIL_HOST_USER="",
-    EMAIL_HOST_PASSWORD="",
-    EMAIL_TIMEOUT=2,
-)
+@smtp_settings(SMTP_PORT, timeout=2)
 class MailServerDownTests(TestCase):
     @classmethod
     def setUpTestData(cls):
