@@ -98,7 +98,7 @@ test-postgres: deps assets messages
 
 # --- Reliability (helper "reliability") ------------------------------------------------------
 # 10,000 generated inputs at every step of each of the 20 demo flows, on PostgreSQL, no 5xx
-# (tests/forms/test_fuzz_demo_flows.py; the normal suites run the same test with 100 each).
+# (tests/demo/test_fuzz_demo_flows.py; the normal suites run the same test with 100 each).
 # Two processes, ten flows each, in databases of their own (test_council_fuzz0 and 1).
 FUZZ_INPUTS_PER_FLOW ?= 10000
 FUZZ_PG_URL ?= postgres://postgres@127.0.0.1:5432/council_fuzz
@@ -109,7 +109,7 @@ test-fuzz: deps assets messages
 	  DATABASE_URL=$(FUZZ_PG_URL)$$shard FUZZ_SHARD=$$shard/2 \
 	    FUZZ_INPUTS_PER_FLOW=$(FUZZ_INPUTS_PER_FLOW) TEST_MEDIA_ROOT=/tmp/council-fuzz$$shard-media \
 	    TEST_PRIVATE_MEDIA_ROOT=/tmp/council-fuzz$$shard-private \
-	    $(VENV)/bin/pytest -q -s -p no:cacheprovider tests/forms/test_fuzz_demo_flows.py \
+	    $(VENV)/bin/pytest -q -s -p no:cacheprovider tests/demo/test_fuzz_demo_flows.py \
 	    -k generated_inputs_on & pids="$$pids $$!"; \
 	done; status=0; for pid in $$pids; do wait $$pid || status=1; done; exit $$status
 # --- end of Reliability -----------------------------------------------------------------------

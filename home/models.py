@@ -14,8 +14,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from home.i18n import localized_pages
-from search.indexing import StemmedSearchMixin
+from core.indexing import StemmedSearchMixin
+from core.languages import localized_pages
 from services.blocks import BodyBlock
 from services.models import CategoryPage
 

@@ -27,8 +27,8 @@ from wagtail.models import Page
 from wagtail.permissions import policy_registry
 from wagtail_localize.models import Translation
 
-from forms.inbox.export import SafeSpreadsheetExportMixin
-from home.i18n import language_label
+from core.languages import language_label
+from core.spreadsheets import SafeSpreadsheetExportMixin
 from home.translation_status import (
     TranslationStatus,
     filter_by_status,

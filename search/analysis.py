@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from core.text_analysis import content_words, is_stop_word, stem, tokens
 from search import synonyms
 from search.corpus import Vocabulary
-from search.text import content_words, is_stop_word, stem, tokens
 
 TYPED, SYNONYM, SPELLING, PREFIX = "typed", "synonym", "spelling", "prefix"
 JOINED, SPLIT = "joined", "split"  # "pot hole" -> "pothole", "flytipping" -> "fly tipping"

@@ -28,9 +28,9 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from council.redaction import PLACEHOLDER_PATTERN, PLACEHOLDERS, redact_personal_data
-from forms.signals import flow_finished, flow_started
-from search.text import normalise
+from core.redaction import PLACEHOLDER_PATTERN, PLACEHOLDERS, redact_personal_data
+from core.text_analysis import normalise
+from forms.flows.signals import flow_finished, flow_started
 
 logger = logging.getLogger(__name__)
 

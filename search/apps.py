@@ -12,5 +12,10 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         # Signal receivers: clear compiled synonyms and the vocabulary when editors change them,
         # and credit flows started or finished after a search to that search.
+        from core.indexing import set_popularity_source
         from search import analytics, corpus, synonyms  # noqa: F401
         from search.backends import elasticsearch  # noqa: F401  (pushes synonyms to ES)
+        from search.popularity import popularity_scores
+
+        # Pages of every app rank by how often residents choose them (core.indexing).
+        set_popularity_source(popularity_scores)

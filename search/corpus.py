@@ -17,7 +17,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from search.text import normalise, stem, tokens
+from core.text_analysis import normalise, stem, tokens
 
 VERSION_KEY = "search:corpus-version"
 MAX_KEPT_DOCUMENTS = 100_000  # about 60 MB at most per process

@@ -38,7 +38,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, NumberColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
-from forms.inbox.export import SafeSpreadsheetExportMixin
+from core.spreadsheets import SafeSpreadsheetExportMixin
 from search.models import VIEW_REPORTS_PERMISSION, FlowFromSearch, SearchClick, SearchLog
 
 DEFAULT_DAYS = 30

@@ -11,8 +11,8 @@ from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Locale, Page
 from wagtail.search.utils import normalise_query_string
 
+from core.text_analysis import normalise
 from search.engine import get_engine, searchable_pages
-from search.text import normalise
 
 RESULTS_PER_PAGE = 10
 

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from search.text import base_language, stems, tokens
+from core.text_analysis import base_language, stems, tokens
 
 CACHE_KEY = "search:synonyms:v1:{language}"
 EXPANSIONS_KEY = "search:synonym-expansions:v1:{language}"

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale
 
-from council import ratelimits
+from core import ratelimits
+from core.text_analysis import normalise
 from search import analytics
 from search.engine import get_engine, searchable_pages
 from search.popularity import popular_services
@@ -22,7 +23,6 @@ from search.service import (
     resolve,
     run_search,
 )
-from search.text import normalise
 
 MAX_QUERY_LENGTH = 200
 SUGGESTIONS = 6

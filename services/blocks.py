@@ -8,9 +8,7 @@ is always an h2 under the page's h1).
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-# Paragraph-level rich text: links and lists only. Bold, italics and headings inside a
-# paragraph make pages harder to scan and to read aloud, so they are left out on purpose.
-RICH_TEXT_FEATURES = ["link", "ul", "ol"]
+from core.richtext import RICH_TEXT_FEATURES
 
 
 class HeadingBlock(blocks.CharBlock):

@@ -19,10 +19,11 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from home.i18n import localized_pages
-from search.indexing import StemmedSearchMixin
+from core.indexing import StemmedSearchMixin
+from core.languages import localized_pages
+from core.richtext import RICH_TEXT_FEATURES
 
-from .blocks import RICH_TEXT_FEATURES, BodyBlock
+from .blocks import BodyBlock
 
 
 class ServiceKind(models.TextChoices):
@@ -299,7 +300,7 @@ class ServicePage(StemmedSearchMixin, Page):
     @cached_property
     def online_flow(self) -> Page | None:
         """The live online flow under this page, if it has one."""
-        from forms.models import FlowPage
+        from forms.flows.models import FlowPage
 
         return FlowPage.objects.child_of(self).live().first()
 

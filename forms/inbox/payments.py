@@ -1,5 +1,5 @@
 """Payments on a request's page in the inbox: what was paid, what was refunded, and the refund
-form for staff who may give money back (`flows.refund_payment`)."""
+form for staff who may give money back (`payments.refund_payment`)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.utils import get_user_display_name
 
-from forms.models import Payment, Submission
-from forms.money import format_pence
+from core.money import format_pence
+from forms.flows.models import Submission
 from forms.payments import providers
+from forms.payments.models import Payment
 
-REFUND_PERMISSION = "flows.refund_payment"
+REFUND_PERMISSION = "payments.refund_payment"
 # The detail page has two forms; this hidden field says which one was sent.
 REFUND_ACTION = "refund"
 STRIPE_DASHBOARD = "https://dashboard.stripe.com"

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 from wagtail.permission_policies import BasePermissionPolicy
 
-from forms.models import FlowPage, Submission
+from forms.flows.models import FlowPage, Submission
 
 # Staff read requests and change their status; residents create them and retention deletes them.
 INBOX_ACTIONS = frozenset({"view", "change"})

@@ -26,16 +26,17 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views.generic import IndexView, InspectView, PermissionCheckedMixin
 
-from forms.constants import SubmissionStatus
-from forms.inbox.export import SafeSpreadsheetExportMixin
+from core.languages import language_label
+from core.money import format_pence
+from core.spreadsheets import SafeSpreadsheetExportMixin
+from forms.flows.constants import SubmissionStatus
+from forms.flows.models import FlowPage, PendingEmail, Submission, normalise_reference
+from forms.flows.notifications import send_status_update
 from forms.inbox.payments import REFUND_ACTION, RefundForm, can_refund, payment_sections
 from forms.inbox.permissions import editable_flow_ids, submission_permission_policy
-from forms.models import FlowPage, PendingEmail, Refund, Submission, normalise_reference
-from forms.money import format_pence
-from forms.notifications import send_status_update
 from forms.payments import ProviderError
+from forms.payments.models import Refund
 from forms.payments.refunds import refund_payment
-from home.i18n import language_label
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +200,7 @@ class SubmissionDetailView(InspectView):
     """One request: its answers, its files, its history and the status form."""
 
     any_permission_required = ["view"]
-    template_name = "flows/inbox/detail.html"
+    template_name = "inbox/detail.html"
     page_title = gettext_lazy("Request")
     download_url_name: str | None = None
 
@@ -403,7 +404,7 @@ class SubmissionFileDownloadView(PermissionCheckedMixin, View):
 
 
 def email_problems(submission: Submission) -> list[str]:
-    """Emails to the resident that the mail server has not taken (forms.models.PendingEmail)."""
+    """Emails to the resident that the mail server has not taken (PendingEmail)."""
     problems = []
     for email in submission.pending_emails.exclude(state=PendingEmail.State.SENT):
         if email.state == PendingEmail.State.WAITING:

@@ -13,6 +13,7 @@ from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from forms.flows.models import Submission
 from forms.inbox.views import (
     SubmissionDetailView,
     SubmissionFileDownloadView,
@@ -21,7 +22,6 @@ from forms.inbox.views import (
     fee_column,
     sent_column,
 )
-from forms.models import Submission
 
 
 class SubmissionViewSet(ModelViewSet):

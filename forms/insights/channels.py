@@ -15,7 +15,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from forms.models import ChannelVolume
+from forms.insights.models import ChannelVolume
 
 
 class ChannelVolumeForm(WagtailAdminModelForm):

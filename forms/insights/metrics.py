@@ -157,8 +157,8 @@ def _collect(flow, start: datetime.date, end: datetime.date, details: bool = Tru
     from django.db.models import Sum
     from django.utils import timezone
 
+    from forms.insights.models import FlowDay, FlowErrorDay, FlowStepDay
     from forms.insights.rollup import DayFigures, StepDay, day_figures
-    from forms.models import FlowDay, FlowErrorDay, FlowStepDay
 
     total = DayFigures(flow_id=flow.pk)
     end = min(end, timezone.localdate())
@@ -195,8 +195,8 @@ def _collect(flow, start: datetime.date, end: datetime.date, details: bool = Tru
 def _satisfaction(flows, start: datetime.date, end: datetime.date) -> SatisfactionSummary:
     from django.db.models import Count
 
+    from forms.insights.models import SatisfactionResponse
     from forms.insights.rollup import local_midnight
-    from forms.models import SatisfactionResponse
 
     rows = (
         SatisfactionResponse.objects.filter(
@@ -215,7 +215,7 @@ def _step_labels(flow) -> tuple[dict[str, str], dict[str, str]]:
     """(page name -> label, question name -> label) from the flow as it is now."""
     from django.utils.translation import gettext
 
-    from forms.constants import CHECK_ANSWERS_STEP
+    from forms.flows.constants import CHECK_ANSWERS_STEP
     from forms.insights.rollup import PAYMENT_STEP
 
     steps: dict[str, str] = {}
@@ -243,7 +243,7 @@ def flow_metrics(flow, start: datetime.date, end: datetime.date) -> FlowMetrics:
     (when the flow takes a fee), then any page with figures that is no longer in the flow.
     End points are not steps: a journey that reaches one is counted in `end_points`.
     """
-    from forms.constants import CHECK_ANSWERS_STEP
+    from forms.flows.constants import CHECK_ANSWERS_STEP
     from forms.insights.rollup import PAYMENT_STEP, median_from_buckets
 
     total = _collect(flow, start, end)
@@ -300,7 +300,7 @@ def flow_metrics(flow, start: datetime.date, end: datetime.date) -> FlowMetrics:
 def _costs(site=None) -> dict[str, Any]:
     from wagtail.models import Site
 
-    from forms.models import ChannelCosts
+    from forms.insights.models import ChannelCosts
 
     site = site or Site.objects.filter(is_default_site=True).first()
     costs = ChannelCosts.for_site(site) if site is not None else ChannelCosts()
@@ -314,7 +314,8 @@ def service_kpis(service, start: datetime.date, end: datetime.date, site=None) -
     (the default site when None)."""
     from django.db.models import Sum
 
-    from forms.models import ChannelVolume, FlowPage
+    from forms.flows.models import FlowPage
+    from forms.insights.models import ChannelVolume
 
     flows = list(FlowPage.objects.child_of(service))
     kpis = ServiceKPIs(service=service, start=start, end=end, costs=_costs(site))

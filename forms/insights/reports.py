@@ -32,10 +32,11 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
-from forms.inbox.export import SafeSpreadsheetExportMixin
+from core.spreadsheets import SafeSpreadsheetExportMixin
+from forms.flows.models import FlowPage
 from forms.inbox.permissions import editable_flow_ids
 from forms.insights.metrics import FlowMetrics, flow_metrics, kpi_trend, service_kpis
-from forms.models import FlowEvent, FlowPage, Satisfaction
+from forms.insights.models import FlowEvent, Satisfaction
 
 NO_DATA = gettext_lazy("No data")
 # Dates outside these are typing mistakes (and would overflow working out a comparison range).
@@ -378,7 +379,7 @@ def breakdown(current: dict[str, int], previous: dict[str, int], choices: Any) -
 class FlowDropOffIndexView(WagtailAdminTemplateMixin, TemplateView):
     """Every flow the user may see, with the last 30 days' starts and completion rate."""
 
-    template_name = "flows/insights/dropoff_index.html"
+    template_name = "insights/dropoff_index.html"
     page_title = gettext_lazy("Flow drop-off")
     header_icon = "table"
 
@@ -414,7 +415,7 @@ class FlowDropOffView(
 ):
     """One flow over two date ranges side by side; `?export=csv` downloads the page table."""
 
-    template_name = "flows/insights/dropoff.html"
+    template_name = "insights/dropoff.html"
     header_icon = "table"
     list_export = [
         "period",
@@ -641,7 +642,7 @@ class ServiceKPIView(
 ):
     """Every service with an online flow the user may see, with the four KPIs and trends."""
 
-    template_name = "flows/insights/service_kpis.html"
+    template_name = "insights/service_kpis.html"
     page_title = gettext_lazy("Service KPIs")
     header_icon = "table"
     list_export = [
@@ -762,11 +763,13 @@ class ServiceKPIView(
 
     def admin_links(self) -> dict[str, str]:
         user, links = self.request.user, {}
-        if any(user.has_perm(f"flows.{a}_channelvolume") for a in ("view", "add", "change")):
+        if any(user.has_perm(f"insights.{a}_channelvolume") for a in ("view", "add", "change")):
             with contextlib.suppress(NoReverseMatch):  # its viewset may not be registered
                 links["channel_volumes"] = reverse("channel_volumes:index")
-        if user.has_perm("flows.change_channelcosts"):
-            links["channel_costs"] = reverse("wagtailsettings:edit", args=["flows", "channelcosts"])
+        if user.has_perm("insights.change_channelcosts"):
+            links["channel_costs"] = reverse(
+                "wagtailsettings:edit", args=["insights", "channelcosts"]
+            )
         return links
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from forms.constants import CHECK_ANSWERS_STEP
-from forms.models.insights import TIME_BUCKETS
-from forms.tracking import IDLE
+from forms.flows.constants import CHECK_ANSWERS_STEP
+from forms.insights.models.days import TIME_BUCKETS
+from forms.insights.tracking import IDLE
 
 PAYMENT_STEP = "payment"
 PAYMENT_KINDS = ("payment_started", "payment_succeeded", "payment_failed", "payment_cancelled")
@@ -218,7 +218,7 @@ def day_figures(
     """The figures of the journeys that started from `start` to `end` (inclusive local days),
     per (flow id, day), computed from the raw events without saving anything. Only flows and
     days with journeys appear."""
-    from forms.models import FlowEvent
+    from forms.insights.models import FlowEvent
 
     end = end or start
     now = now or timezone.now()
@@ -268,7 +268,8 @@ def rollup_day(day: datetime.date, now: datetime.datetime | None = None) -> int:
     """(Re)build the roll-ups of `day` in one transaction: a FlowDay for every flow (zeros
     included, so the reports know the day is done), and its pages and errors. Returns the
     number of journeys rolled up."""
-    from forms.models import FlowDay, FlowErrorDay, FlowPage, FlowStepDay
+    from forms.flows.models import FlowPage
+    from forms.insights.models import FlowDay, FlowErrorDay, FlowStepDay
 
     flows = {flow.pk: flow for flow in FlowPage.objects.all()}
     # By flow, so PostgreSQL reads the (flow, created_at) index rather than the whole table.
@@ -325,7 +326,7 @@ def days_to_roll_up(now: datetime.datetime | None = None) -> list[datetime.date]
     complete day) always, since late events may have changed it. Never today."""
     from django.db.models import Min
 
-    from forms.models import FlowDay, FlowEvent
+    from forms.insights.models import FlowDay, FlowEvent
 
     now = now or timezone.now()
     last = timezone.localtime(now).date() - datetime.timedelta(days=1)

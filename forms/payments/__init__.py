@@ -1,14 +1,14 @@
 """One payment interface for every paid flow: a registry of providers (`stripe`, `sandbox`).
 
-Paid flows only ever call `start_checkout` (in `forms.payments.checkout`); the provider is the
-one `PAYMENT_PROVIDER` names.
+Paid flows reach it through one checkout (`forms.payments.checkout.CardCheckout`, installed in
+the flows app when this app is ready); the provider is the one `PAYMENT_PROVIDER` names.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from forms.registry import Registry
+from core.registry import Registry
 
 from .base import BasePaymentProvider, ProviderError, ProviderState
 from .constants import PaymentStatus

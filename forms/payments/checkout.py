@@ -1,27 +1,28 @@
-"""Sending a resident to pay: the one call paid flows make."""
+"""Sending a resident to pay. Paid flows reach it through the checkout the payments app
+installs in the flows app (`CardCheckout`, forms.flows.checkout)."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from forms import tracking
+from forms.flows.models import Submission
+from services.models import ContactSettings
 
 from . import ProviderError, get_provider
 from .constants import OPEN, PaymentStatus
+from .models import Payment
+from .signals import payment_event
 
 logger = logging.getLogger(__name__)
 
 
-def payment_for(submission: Any) -> Any:
+def payment_for(submission: Submission) -> Payment:
     """The submission's payment, made (for its fee, with the site's provider) if it has none."""
-    from forms.models import Payment
-
     payment = submission.payments.order_by("-created_at").first()
     if payment is None:
         payment = Payment.objects.create(
@@ -32,7 +33,7 @@ def payment_for(submission: Any) -> Any:
     return payment
 
 
-def start_checkout(payment: Any, request: HttpRequest) -> HttpResponse:
+def start_checkout(payment: Payment, request: HttpRequest) -> HttpResponse:
     """Redirect to the provider's payment page, or show "try again" when it cannot be reached.
     The amount is the payment's, worked out on the server: nothing in the request changes it."""
     if payment.status not in OPEN:
@@ -42,19 +43,19 @@ def start_checkout(payment: Any, request: HttpRequest) -> HttpResponse:
     except ProviderError:
         logger.exception("Could not start a payment for %s", payment.submission.reference)
         return payment_problem(request, payment, status=503)
-    tracking.record_for_submission(request, payment.submission, "payment_started")
+    payment_event.send_robust(
+        Payment, submission=payment.submission, request=request, kind="payment_started"
+    )
     return redirect(url)
 
 
-def payment_problem(request: HttpRequest, payment: Any, status: int = 200) -> HttpResponse:
+def payment_problem(request: HttpRequest, payment: Payment, status: int = 200) -> HttpResponse:
     """Your payment was not taken: try again, or pay another way. Nothing is lost."""
-    from services.models import ContactSettings
-
     submission = payment.submission
     service = submission.flow.service if submission.flow else None
     return TemplateResponse(
         request,
-        "flows/payments/not_taken.html",
+        "payments/not_taken.html",
         {
             "payment": payment,
             "submission": submission,
@@ -65,3 +66,13 @@ def payment_problem(request: HttpRequest, payment: Any, status: int = 200) -> Ht
         },
         status=status,
     )
+
+
+class CardCheckout:
+    """The flows app's checkout (forms.flows.checkout): a payment with the site's provider."""
+
+    def open(self, submission: Submission) -> None:
+        payment_for(submission)
+
+    def start(self, submission: Submission, request: HttpRequest) -> HttpResponse:
+        return start_checkout(payment_for(submission), request)

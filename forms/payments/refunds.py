@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from forms.money import format_pence
+from core.money import format_pence
 
 from . import get_provider
 from .constants import PaymentStatus
@@ -20,7 +20,7 @@ def refund_payment(
     """Refund `amount_pence` of `payment`. The same `idempotency_key` (one per refund form
     shown) never refunds twice. Raises ValidationError with a message for staff when the
     amount is not refundable, and ProviderError when the provider refuses."""
-    from forms.models import Payment, Refund
+    from forms.payments.models import Payment, Refund
 
     with transaction.atomic():
         payment = (

@@ -24,14 +24,14 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from forms.inbox.export import SafeSpreadsheetExportMixin
+from core.money import format_pence
+from core.spreadsheets import SafeSpreadsheetExportMixin
 from forms.inbox.permissions import submission_permission_policy
-from forms.models import Payment
-from forms.money import format_pence
+from forms.payments.models import Payment
 
 from .constants import SETTLED, PaymentStatus
 
-REFUND_PERMISSION = "flows.refund_payment"
+REFUND_PERMISSION = "payments.refund_payment"
 # A spreadsheet opens a cell starting with one of these as a formula.
 KNOWN_PROVIDERS = {"sandbox": _("Sandbox"), "stripe": _("Stripe")}
 
@@ -107,13 +107,13 @@ class PaymentReportView(SafeSpreadsheetExportMixin, ReportView):
 
     page_title = _("Payments")
     header_icon = "form"
-    template_name = "flows/payments/report.html"
-    results_template_name = "flows/payments/report_results.html"
+    template_name = "payments/report.html"
+    results_template_name = "payments/report_results.html"
     index_url_name = "flows_payments_report"
     index_results_url_name = "flows_payments_report_results"
     filterset_class = PaymentReportFilterSet
     permission_policy = ModelPermissionPolicy(Payment)
-    permission_required = "refund"  # flows.refund_payment
+    permission_required = "refund"  # payments.refund_payment
     model = Payment
     verbose_name = _("payment")
     verbose_name_plural = _("payments")
@@ -203,7 +203,7 @@ class PaymentReportView(SafeSpreadsheetExportMixin, ReportView):
         # Reconciliation is council-wide: finance (who may refund) see every payment, whichever
         # service it is for; anyone else let in sees only their services' payments.
         payments = Payment.objects.select_related("submission")
-        if self.request.user.has_perm("flows.refund_payment"):
+        if self.request.user.has_perm("payments.refund_payment"):
             return payments
         visible = submission_permission_policy.instances_user_has_permission_for(
             self.request.user, "view"

@@ -86,7 +86,7 @@ class StripeCheckout(BasePaymentProvider):
     def start_payment(self, payment: Any, request: HttpRequest) -> str:
         """The payment's open checkout if it has one with time left, else a new one. The row is
         locked meanwhile, so a double click waits for the first click's checkout and reuses it."""
-        from forms.models import Payment
+        from forms.payments.models import Payment
 
         client = self.client()
         failure: stripe.StripeError | None = None
@@ -244,7 +244,7 @@ class StripeCheckout(BasePaymentProvider):
     def handle_webhook(self, request: HttpRequest) -> HttpResponse:
         """Check Stripe signed it (recently), record it once, and act on it in the same
         transaction: a repeat of an event already recorded does nothing."""
-        from forms.models import PaymentEvent
+        from forms.payments.models import PaymentEvent
 
         try:
             event = stripe.Webhook.construct_event(
@@ -320,7 +320,7 @@ class StripeCheckout(BasePaymentProvider):
     def payment_for_event(self, event_type: str, obj: dict[str, Any]) -> Any:
         """The payment an event is about: by our metadata, then the submission's reference,
         then the checkout session (or, for a charge, its payment intent)."""
-        from forms.models import Payment
+        from forms.payments.models import Payment
 
         payments = Payment.objects.filter(provider=self.id).select_related("submission")
         if event_type not in SESSION_EVENTS and event_type != "charge.refunded":

@@ -12,16 +12,18 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forms import tracking
-from forms.constants import SubmissionStatus
-from forms.money import format_pence
+from core.money import format_pence
+from forms.flows.constants import SubmissionStatus
+from forms.flows.notifications import send_confirmation_once
 
 from .constants import ALLOWED, PaymentStatus
+from .models import Payment
+from .signals import payment_event
 
 logger = logging.getLogger(__name__)
 
 
-# Payment news counted in the flow's journey (see forms.tracking).
+# Payment news counted in the flow's journey (see forms.insights.tracking).
 TRACKED = {
     PaymentStatus.PAID: "payment_succeeded",
     PaymentStatus.FAILED: "payment_failed",
@@ -40,8 +42,6 @@ def update_payment(
     request: HttpRequest | None = None,
 ) -> Any:
     """Move `payment` to `status` if that is allowed from where it is now; returns it fresh."""
-    from forms.models import Payment
-
     with transaction.atomic():
         payment = (
             Payment.objects.select_for_update().select_related("submission").get(pk=payment.pk)
@@ -72,17 +72,9 @@ def update_payment(
                 % {"amount": format_pence(payment.amount_pence)},
             )
     if changed and payment.status in TRACKED:
-        tracking.record_for_submission(request, payment.submission, TRACKED[payment.status])
+        payment_event.send_robust(
+            Payment, submission=payment.submission, request=request, kind=TRACKED[payment.status]
+        )
     if payment.status == PaymentStatus.PAID:
         send_confirmation_once(payment.submission, request)
     return payment
-
-
-def send_confirmation_once(submission: Any, request: HttpRequest | None = None) -> bool:
-    """Send the resident's confirmation email unless someone already has."""
-    from forms.notifications import send_confirmation
-
-    if not submission.claim_confirmation():
-        return False
-    send_confirmation(submission, request)
-    return True

@@ -13,17 +13,18 @@ from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from forms.flows.runtime import confirmation_redirect
+
 from . import ProviderError, get_provider
 from .checkout import payment_problem, start_checkout
 from .constants import OPEN, SETTLED, PaymentStatus
+from .models import Payment
 from .transitions import update_payment
 
 logger = logging.getLogger(__name__)
 
 
-def _payment(payment_uuid: uuid.UUID):
-    from forms.models import Payment
-
+def _payment(payment_uuid: uuid.UUID) -> Payment:
     return get_object_or_404(Payment.objects.select_related("submission"), uuid=payment_uuid)
 
 
@@ -58,11 +59,7 @@ def payment_return(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpRespons
             )
     submission = payment.submission
     if payment.status in SETTLED and submission.flow is not None:
-        from forms.runtime.wizard import done_session_key
-
-        request.session[done_session_key(submission.flow)] = submission.reference
-        flow = submission.flow.in_language(submission.language)
-        return redirect(f"{flow.get_url(request)}confirmation/")
+        return confirmation_redirect(request, submission)
     return payment_problem(request, payment)
 
 
@@ -90,6 +87,6 @@ def sandbox(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpResponse:
         return redirect("payment_return", payment.uuid)
     return TemplateResponse(
         request,
-        "flows/payments/sandbox.html",
+        "payments/sandbox.html",
         {"payment": payment, "submission": payment.submission},
     )

@@ -1,8 +1,5 @@
 """Payments in the Wagtail admin: the finance report under Reports, and the "Can refund a
-payment" permission in the group editor (so a Finance group can be given it).
-
-Wagtail only loads an app's top-level `wagtail_hooks` module; `forms/wagtail_hooks.py` imports
-this one."""
+payment" permission in the group editor (so a Finance group can be given it)."""
 
 from __future__ import annotations
 
@@ -49,4 +46,4 @@ def register_payment_report_menu_item() -> MenuItem:
 
 @hooks.register("register_permissions")
 def register_refund_permission() -> QuerySet:
-    return Permission.objects.filter(content_type__app_label="flows", codename="refund_payment")
+    return Permission.objects.filter(content_type__app_label="payments", codename="refund_payment")

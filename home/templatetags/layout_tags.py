@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.html import format_html
 from wagtail.models import Locale, Page
 
-from home.i18n import language_versions, untranslated
+from core.languages import language_versions, untranslated
 from services.models import ContactSettings
 
 register = template.Library()

@@ -4,7 +4,7 @@ at once. Anywhere else (search, form steps, error pages, previews) it renders as
 
 scope is "site" (the same on every page: the footer), "page" (this page, whatever the query
 string: its content) or "path" (this address exactly: the language links, which keep the query
-string, so never stored when there is one). See council.pagecache.fragment_key.
+string, so never stored when there is one). See core.pagecache.fragment_key.
 Based on Wagtail's preview-aware `{% wagtailcache %}` node, without its failure mode: the cache
 being unreachable renders the fragment afresh instead of raising."""
 
@@ -15,7 +15,7 @@ from django.template import Context
 from django.utils.safestring import mark_safe
 from wagtail.templatetags.wagtail_cache import WagtailCacheNode
 
-from council.pagecache import FRAGMENTS, cached_page, fragment, fragment_key, store
+from core.pagecache import FRAGMENTS, cached_page, fragment, fragment_key, store
 
 register = template.Library()
 

@@ -42,7 +42,7 @@ from modelsearch.conf import get_app_config
 from modelsearch.index import AutocompleteField, FilterField
 from modelsearch.utils import deep_update
 
-from search.text import base_language
+from core.text_analysis import base_language
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def synonyms_set_name(prefix: str, language: str) -> str:
 
 class CouncilElasticsearchMapping(Elasticsearch8Mapping):
     """Wagtail's mapping, with our analyzers on text fields, and two fixes for values that
-    our page mixins compute (`search_stems`, `search_popularity` in search.indexing)."""
+    our page mixins compute (`search_stems`, `search_popularity` in core.indexing)."""
 
     index_analyzer = INDEX_ANALYZER
     default_search_analyzer = SEARCH_ANALYZER.format(language="en")

@@ -38,12 +38,12 @@ from modelsearch.conf import get_app_config
 from modelsearch.index import AutocompleteField, FilterField, SearchField
 from wagtail.models import Locale, Page, PageViewRestriction
 
+from core.text_analysis import normalise
 from search.analysis import analyse
 from search.backends.elasticsearch import INDEX_ANALYZER, CouncilElasticsearchBackend
 from search.corpus import vocabulary
 from search.engine.base import MAX_RESULTS, Ranking, SearchEngine, searchable_pages
 from search.engine.database import DatabaseEngine
-from search.text import normalise
 
 logger = logging.getLogger(__name__)
 

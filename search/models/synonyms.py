@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from search.text import normalise
+from core.text_analysis import normalise
 
 
 def split_terms(value: str) -> list[str]:

@@ -8,7 +8,7 @@ class CouncilConfig(AppConfig):
     verbose_name = "Council site"
 
     def ready(self) -> None:
-        from council import pagecache
+        from core import pagecache
 
         pagecache.connect_signals()
         pagecache.connect_purge_signals()

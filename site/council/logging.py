@@ -24,7 +24,7 @@ import logging
 import re
 import traceback
 
-from council.redaction import EMAIL, redact_personal_data
+from core.redaction import EMAIL, redact_personal_data
 
 # "/path?query" (also inside a full URL): the query goes, up to the next space or quote.
 QUERY_STRING = re.compile(r"(?P<path>(?:https?://[^\s/?#\"']+)?/[^\s?#\"']*)\?[^\s\"'#]*")

@@ -8,7 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from forms.payments.urls import webhook_urlpatterns
+from forms.payments.urls import resident_urlpatterns, webhook_urlpatterns
 from search import analytics as search_analytics
 from search import views as search_views
 
@@ -28,7 +28,9 @@ urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.suggest, name="search_suggest"),
     path("search/click/", search_analytics.click, name="search_click"),
-    path("", include("forms.urls")),
+    path("", include("forms.inbox.urls")),
+    path("", include("forms.insights.urls")),
+    path("", include(resident_urlpatterns)),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

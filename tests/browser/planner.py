@@ -3,7 +3,7 @@ own database (`python -m tests.browser.planner <plan.json>` with the browser set
 
 For every demo flow, in every language the suite checks, it finds with Django's test client a
 set of walks that together reach every step and every end point, with the answers of the
-demo-flow walk (tests/forms/walker.py), and the invalid answer that shows each step's error
+demo-flow walk (tests/demo/walker.py), and the invalid answer that shows each step's error
 summary. It also picks the pages to check (a category, a service of every kind) and sends one
 request whose reference "track your request" can find. The browser then replays the walks,
 filling in and clicking as a resident would; this module only decides what to type.
@@ -39,7 +39,7 @@ def upload(name: str) -> Any:
     """A fresh upload for a JSON file marker: the walker's PNG, or a text file (refused)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.forms.walker import png_upload
+    from tests.demo.walker import png_upload
 
     if name.endswith(".png"):
         return png_upload(name)
@@ -71,7 +71,7 @@ class FlowPlanner:
     def __init__(self, flow: Any) -> None:
         from django.test import Client
 
-        from forms.runtime.steps import FlowSteps
+        from forms.flows.runtime.steps import FlowSteps
 
         self.client = Client()
         self.flow = flow
@@ -97,8 +97,8 @@ class FlowPlanner:
 
     def variants(self, step: str, constraints: dict[str, tuple[str, bool]]) -> list[dict]:
         """The walker's valid answers for the page, keeping to the walk's constraints."""
-        from forms.runtime.steps import answer_matches
-        from tests.forms.walker import choice_values, valid_fields
+        from forms.flows.runtime.steps import answer_matches
+        from tests.demo.walker import choice_values, valid_fields
 
         per_question = []
         for question in self.flow.questions_in(self.steps.steps[step]):
@@ -161,7 +161,7 @@ class FlowPlanner:
     def walk(self, target: str) -> dict[str, Any]:
         """From the start to check your answers (or to `target`, an end point), giving the
         answers `target` needs to be shown."""
-        from forms.constants import CHECK_ANSWERS_STEP
+        from forms.flows.constants import CHECK_ANSWERS_STEP
 
         constraints = self.constraints(target)
         self.client.cookies.clear()
@@ -216,7 +216,7 @@ class FlowPlanner:
         answers); each other walk from the first page where it differs from the one before
         (`resume`); a page's first visit (`first`) is where its empty and wrong answers are
         tried, before anything is saved for it."""
-        from forms.constants import CHECK_ANSWERS_STEP
+        from forms.flows.constants import CHECK_ANSWERS_STEP
 
         sent = max(i for i, w in enumerate(walks) if w["end"] == CHECK_ANSWERS_STEP)
         walks = [*walks[:sent], *walks[sent + 1 :], walks[sent]]
@@ -255,8 +255,8 @@ def send_request(flow_plan: dict[str, Any]) -> dict[str, str]:
     """Sends the flow's main walk (free, no look-up) and returns the reference and email."""
     from django.test import Client
 
-    from forms.constants import CHECK_ANSWERS_STEP
-    from forms.models import Submission
+    from forms.flows.constants import CHECK_ANSWERS_STEP
+    from forms.flows.models import Submission
 
     client = Client()
     walk = next(w for w in flow_plan["walks"] if w["end"] == CHECK_ANSWERS_STEP)
@@ -274,7 +274,7 @@ def send_request(flow_plan: dict[str, Any]) -> dict[str, str]:
 def pages(locale: Any) -> dict[str, str]:
     """Pages to check besides the flows: a category, a standard page (such as the accessibility
     statement) and a service of every kind."""
-    from forms.models import FlowPage
+    from forms.flows.models import FlowPage
     from home.models import HomePage, StandardPage
     from services.models import CategoryPage, ServiceKind, ServicePage
 
@@ -296,7 +296,7 @@ def main(out: str) -> None:
     setup_django()
     from wagtail.models import Locale
 
-    from forms.models import FlowPage
+    from forms.flows.models import FlowPage
 
     plan: dict[str, Any] = {"languages": {}}
     for prefix, code in LANGUAGES.items():

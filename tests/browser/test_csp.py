@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from forms.constants import CHECK_ANSWERS_STEP
+from forms.flows.constants import CHECK_ANSWERS_STEP
 from tests.browser.checks import CONTINUE, VIEWPORT, expect_error_summary, submit
 from tests.browser.planner import ROOT
 from tests.browser.test_flows import answer, step_of
@@ -147,7 +147,7 @@ def make_admin(live_site: LiveSite) -> dict[str, int]:
     code = f"""
 import json
 from django.contrib.auth import get_user_model
-from forms.models import FlowPage
+from forms.flows.models import FlowPage
 from wagtail.models import Locale
 User = get_user_model()
 if not User.objects.filter(username="csp.admin").exists():

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from forms.constants import CHECK_ANSWERS_STEP
+from forms.flows.constants import CHECK_ANSWERS_STEP
 from tests.browser.checks import (
     CONTINUE,
     LANGUAGES,

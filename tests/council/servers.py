@@ -17,8 +17,8 @@ from typing import Any
 from bs4 import BeautifulSoup
 from django.test import Client, override_settings
 
-from forms.models import FlowPage, Submission
-from tests.forms.walker import FlowWalker
+from forms.flows.models import FlowPage, Submission
+from tests.demo.walker import FlowWalker
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 

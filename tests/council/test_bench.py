@@ -3,7 +3,7 @@ Canned inputs only: nothing here is timed."""
 
 import os
 
-from home.management.commands.web_benchmark import (
+from benchmarks.management.commands.web_benchmark import (
     AssetParser,
     FormParser,
     WrkResult,

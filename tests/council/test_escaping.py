@@ -25,14 +25,15 @@ from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.models import Locale, Site
 from wagtail.test.utils import WagtailTestUtils
 
-from forms.constants import SubmissionStatus
-from forms.models import Payment, Submission
-from forms.notifications import send_confirmation
+from demo.translate import ensure_locales
+from forms.flows.constants import SubmissionStatus
+from forms.flows.models import Submission
+from forms.flows.notifications import send_confirmation
+from forms.payments.models import Payment
 from search.models import Synonym
-from services.demo.translate import ensure_locales
 from services.models import ContactSettings
 from tests.factories import CategoryPageFactory, ServicePageFactory, make_site
-from tests.forms.factories import end_point, make_flow, page, question
+from tests.flows.factories import end_point, make_flow, page, question
 from tests.home.test_translation_report import translate
 
 SCRIPT = "<script>alert(1)</script>"

@@ -25,13 +25,14 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 from django.test import Client, override_settings
 
+from core.redaction import EMAIL, NUMBER, PHONE, POSTCODE
 from council.logging import IP_REMOVED, QUERY_REMOVED, RedactPersonalData, redact
-from council.redaction import EMAIL, NUMBER, PHONE, POSTCODE
-from forms.models import FlowPage, Property, Submission
-from services.demo.loader import DemoLoader
+from demo.loader import DemoLoader
+from forms.flows.models import FlowPage, Submission
+from forms.places.models import Property
 from tests.council.servers import smtp_settings
 from tests.council.test_settings import PRODUCTION_ENV
-from tests.forms.walker import FlowWalker
+from tests.demo.walker import FlowWalker
 
 NAME = "Zebedee Quinton-Marsh"
 EMAIL_ADDRESS = "zebedee.quinton@example.org"
@@ -286,14 +287,14 @@ def test_arguments_tracebacks_and_requests_are_redacted():
     except ValueError:
         exc_info = sys.exc_info()
     record = logging.LogRecord(
-        "forms.notifications", logging.ERROR, __file__, 1, "Sent to %s (%d)", None, exc_info
+        "forms.flows.notifications", logging.ERROR, __file__, 1, "Sent to %s (%d)", None, exc_info
     )
     record.args = ("jo@example.org", 3)
     record.request = object()
     assert record_filter.filter(record)  # kept, never dropped
     formatted = logging.Formatter("%(levelname)s %(name)s %(message)s").format(record)
     assert "jo@example.org" not in formatted
-    assert f"ERROR forms.notifications Sent to {EMAIL} (3)" in formatted
+    assert f"ERROR forms.flows.notifications Sent to {EMAIL} (3)" in formatted
     assert f"ValueError: recipient {EMAIL} refused" in formatted
     assert not hasattr(record, "request")
 
@@ -317,7 +318,7 @@ logging.getLogger("council.example").info("Only at INFO")
 try:
     raise ValueError("jo@example.org refused")
 except ValueError:
-    logging.getLogger("forms.notifications").exception("Could not send")
+    logging.getLogger("forms.flows.notifications").exception("Could not send")
 """
 
 
@@ -339,7 +340,7 @@ def production_stderr(log_level: str) -> list[str]:
 def test_production_logs_one_line_a_record_on_stderr():
     lines = production_stderr("WARNING")
     assert lines[0] == f"WARNING council.example Sent to {EMAIL}\\nERROR forged"
-    assert lines[1].startswith("ERROR forms.notifications Could not send\\nTraceback")
+    assert lines[1].startswith("ERROR forms.flows.notifications Could not send\\nTraceback")
     assert lines[1].endswith(f"ValueError: {EMAIL} refused")
     assert len(lines) == 2  # the INFO record is below LOG_LEVEL; the traceback is on its line
     assert "jo@example.org" not in "\n".join(lines)

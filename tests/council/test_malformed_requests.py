@@ -17,11 +17,11 @@ from django.test import Client, RequestFactory, TestCase, override_settings
 
 from council import outage
 from council.limits import safe_file_name
-from forms.models import FlowPage
-from services.demo.loader import DemoLoader
+from demo.loader import DemoLoader
+from forms.flows.models import FlowPage
 from services.models import ServicePage
 from tests.council.servers import first_flow_with_email, wait_until_listening
-from tests.forms.walker import FlowWalker
+from tests.demo.walker import FlowWalker
 
 MB = 1024 * 1024
 BAD_REQUEST = "Sorry, we could not read what was sent"

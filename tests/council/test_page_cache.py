@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase, override_settings
 from wagtail.models import Locale, PageViewRestriction
 
-from services.demo.loader import DemoLoader
+from demo.loader import DemoLoader
 from services.models import ContactSettings, ServicePage, ServicePageRelatedService
 from tests.council.servers import free_port
 from tests.factories import CategoryPageFactory, ServicePageFactory, make_site
@@ -267,7 +267,7 @@ class PersonalPagesNeverCachedTests(TestCase):
         self.assertNotIn("public", response.get("Cache-Control", ""))
 
     def test_form_steps_are_private(self):
-        from forms.models import FlowPage
+        from forms.flows.models import FlowPage
 
         flow = FlowPage.objects.live().filter(locale__language_code="en-gb").first()
         start = self.client.get(flow.url)

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import get_default_password_validators
 from django.test import TestCase
 
-from services.management.commands.create_demo_users import DEMO_PASSWORD
+from demo.management.commands.create_demo_users import DEMO_PASSWORD
 
 TOO_SHORT = "This password is too short. It must contain at least 12 characters."
 ELEVEN = "Qv7#mLp2!xR"  # 11 characters, not common, not numeric

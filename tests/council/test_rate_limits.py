@@ -8,11 +8,11 @@ import pytest
 from bs4 import BeautifulSoup
 from django.test import Client, TestCase, override_settings
 
-from council.ratelimits import client_ip
+from core.ratelimits import client_ip
 from council.settings.base import RATELIMIT_RATES as REAL_RATES
-from forms.models import SatisfactionResponse
+from forms.insights.models import SatisfactionResponse
 from tests.factories import CategoryPageFactory, ServicePageFactory, make_site
-from tests.forms.test_runtime import FlowTestCase, crime_number_flow
+from tests.flows.test_runtime import FlowTestCase, crime_number_flow
 
 WAIT_FOR_ANSWERS = (
     "You have sent too many answers in a short time. Wait a minute, then select Continue again."

@@ -15,9 +15,9 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
 
-from forms.constants import SubmissionStatus
-from forms.models import PendingEmail, Submission
-from services.demo.loader import DemoLoader
+from demo.loader import DemoLoader
+from forms.flows.constants import SubmissionStatus
+from forms.flows.models import PendingEmail, Submission
 from tests.council.servers import (
     complete_flow,
     first_flow_with_email,
@@ -78,7 +78,7 @@ class MailServerDownTests(TestCase):
         return out.getvalue() + err.getvalue()
 
     def test_a_request_sent_while_mail_is_down_is_kept_and_emailed_later(self):
-        with self.assertLogs("forms.notifications", "ERROR") as logs:
+        with self.assertLogs("forms.flows.notifications", "ERROR") as logs:
             submission = complete_flow(self.client, self.flow)
         # the resident saw their reference; the request is saved; the email is kept
         self.assertEqual(submission.status, SubmissionStatus.RECEIVED)
@@ -137,7 +137,7 @@ class MailServerDownTests(TestCase):
         submission = complete_flow(self.client, self.flow)
         self.stop_mail_server()
         self.client.force_login(self.staff)
-        with self.assertLogs("forms.notifications", "ERROR"):
+        with self.assertLogs("forms.flows.notifications", "ERROR"):
             response = self.client.post(
                 f"{INBOX}{submission.pk}/",
                 {"status": SubmissionStatus.IN_PROGRESS, "note": "We will come on Tuesday."},
@@ -167,7 +167,7 @@ class MailServerDownTests(TestCase):
         self.assertEqual(kept.state, PendingEmail.State.SENT)
 
     def test_after_a_day_it_is_given_up_and_staff_are_told(self):
-        with self.assertLogs("forms.notifications", "ERROR"):
+        with self.assertLogs("forms.flows.notifications", "ERROR"):
             submission = complete_flow(self.client, self.flow)
         kept = PendingEmail.objects.get(submission=submission)
         a_day_ago = timezone.now() - datetime.timedelta(hours=24, minutes=1)
@@ -187,7 +187,7 @@ class MailServerDownTests(TestCase):
         self.assertEqual(self.collector.messages, [])
 
     def test_deleting_the_request_deletes_its_kept_emails(self):
-        with self.assertLogs("forms.notifications", "ERROR"):
+        with self.assertLogs("forms.flows.notifications", "ERROR"):
             submission = complete_flow(self.client, self.flow)
         self.assertEqual(PendingEmail.objects.count(), 1)
         retention = self.flow.retention_days

@@ -15,11 +15,11 @@ from django.db import close_old_connections, connection
 from django.test import Client, TransactionTestCase
 from wagtail.models import Locale, Page
 
-from forms.constants import CHECK_ANSWERS_STEP
-from forms.models import Submission
-from services.demo.loader import DemoLoader
+from demo.loader import DemoLoader
+from forms.flows.constants import CHECK_ANSWERS_STEP
+from forms.flows.models import Submission
 from tests.council.servers import TcpProxy, first_flow_with_email, send_check_answers
-from tests.forms.walker import FlowWalker
+from tests.demo.walker import FlowWalker
 
 UNAVAILABLE = "Sorry, the service is unavailable"
 SAVED = "Your answers so far have been saved."

@@ -11,8 +11,8 @@ import redis
 from django.core.cache import caches
 from django.test import TestCase, override_settings
 
-from forms.models import Submission
-from services.demo.loader import DemoLoader
+from demo.loader import DemoLoader
+from forms.flows.models import Submission
 from services.models import ServicePage
 from tests.council.servers import REDIS_SERVER, RedisServer, complete_flow, first_flow_with_email
 

@@ -9,7 +9,7 @@ from django.test import Client, TestCase
 from tests.council.test_passwords import form_data
 from tests.council.test_settings import PRODUCTION_ENV, manage
 from tests.factories import CategoryPageFactory, ServicePageFactory, make_site
-from tests.forms.test_runtime import FlowTestCase, crime_number_flow
+from tests.flows.test_runtime import FlowTestCase, crime_number_flow
 
 SECURITY_SETTINGS = [
     "SECURE_HSTS_SECONDS",

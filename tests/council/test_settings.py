@@ -62,7 +62,23 @@ class ProductionSettingsTests(SimpleTestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("production settings refuse it", result.stderr)
 
-    def test_production_refuses_to_create_demo_users(self):
-        result = manage("create_demo_users", env=PRODUCTION_ENV)
-        self.assertNotEqual(result.returncode, 0)
-        self.assertIn("local demo only", result.stderr)
+    def test_production_has_no_demo_commands(self):
+        # The demo app (its users, pages, fake records) is not installed in production at all.
+        for command in ("create_demo_users", "load_demo_content", "simulate_flow_journeys"):
+            result = manage(command, env=PRODUCTION_ENV)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn(f"Unknown command: '{command}'", result.stderr)
+
+    def test_production_runs_without_the_demo_and_the_benchmarks(self):
+        result = manage(
+            "shell",
+            "-c",
+            "from django.apps import apps; from forms.flows.handlers import fees; "
+            "print(sorted(a.label for a in apps.get_app_configs()), list(fees))",
+            env=PRODUCTION_ENV,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn("'demo'", result.stdout)
+        self.assertNotIn("'benchmarks'", result.stdout)
+        self.assertIn("'payments'", result.stdout)
+        self.assertIn("[]", result.stdout)  # no demo fee handlers registered

@@ -9,12 +9,12 @@ from django.utils import translation
 from django.utils.translation import gettext
 from wagtail.models import Locale
 
-from forms.models import FlowPage, Submission
+from demo.loader import DemoLoader
+from demo.translate import FLOWS, SERVICES
+from forms.flows.models import FlowPage, Submission
 from home.models import HomePage
-from services.demo.loader import DemoLoader
-from services.demo.translate import FLOWS, SERVICES
 from services.models import CategoryPage, ServicePage
-from tests.forms.walker import FlowWalker
+from tests.demo.walker import FlowWalker
 
 OTHER_LANGUAGES = ["cy", "pl", "ar"]
 
@@ -311,7 +311,7 @@ class BuiltInTextsTests(TestCase):
                 self.assertNotEqual(gettext("This field is required."), "This field is required.")
 
     def test_the_character_count_script_is_given_its_messages_in_each_language(self):
-        from forms.templatetags.flow_tags import character_count_texts
+        from forms.flows.templatetags.flow_tags import character_count_texts
 
         with translation.override("en-gb"):
             english = BeautifulSoup(f"<div{character_count_texts()}></div>", "html.parser").div

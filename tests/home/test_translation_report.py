@@ -20,6 +20,7 @@ from wagtail.models import Locale, Page
 from wagtail.test.utils import WagtailTestUtils
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 
+from demo.translate import ensure_locales
 from home.translation_status import (
     TranslationStatus,
     filter_by_status,
@@ -27,9 +28,8 @@ from home.translation_status import (
     status_of,
     translation_status,
 )
-from services.demo.translate import ensure_locales
 from tests.factories import CategoryPageFactory, ServicePageFactory, make_site
-from tests.forms.test_inbox import team_group
+from tests.inbox.test_inbox import team_group
 
 REPORT = "/admin/reports/translation-status/"
 RESULTS = "/admin/reports/translation-status/results/"

@@ -7,12 +7,12 @@ from __future__ import annotations
 from django.test import TestCase
 from wagtail.models import Locale, PageViewRestriction
 
+from core.text_analysis import stems
 from search.analysis import analyse
 from search.corpus import vocabulary
 from search.engine import get_engine
 from search.models import Synonym
 from search.service import run_search
-from search.text import stems
 from tests.factories import CategoryPageFactory, ServicePageFactory, make_site
 
 

@@ -19,8 +19,8 @@ from wagtail.test.utils import WagtailTestUtils
 
 from search.models import FlowFromSearch, SearchClick, SearchLog
 from tests.factories import CategoryPageFactory, ServicePageFactory, make_site
-from tests.forms.factories import make_flow, page, question
-from tests.forms.test_inbox import team_group
+from tests.flows.factories import make_flow, page, question
+from tests.inbox.test_inbox import team_group
 
 TERMS = "/admin/reports/search-terms/"
 NO_RESULTS = "/admin/reports/searches-with-no-results/"

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 from wagtail.contrib.search_promotions.models import Query
 
-from services.demo.loader import DemoLoader
+from demo.loader import DemoLoader
 from tests.factories import CategoryPageFactory, ServicePageFactory, make_site
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "search" / "eval"

@@ -11,7 +11,7 @@ from wagtail.test.utils import WagtailTestUtils
 
 from search.models import Synonym
 from tests.factories import CategoryPageFactory, ServicePageFactory, make_site
-from tests.forms.test_inbox import team_group
+from tests.inbox.test_inbox import team_group
 
 SYNONYMS = "/admin/search/synonyms/"
 

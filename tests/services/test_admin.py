@@ -6,9 +6,9 @@ from wagtail.models import GroupPagePermission
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from forms.models import FlowPage
+from demo.loader import DemoLoader
+from forms.flows.models import FlowPage
 from home.models import HomePage, StandardPage
-from services.demo.loader import DemoLoader
 from services.models import CategoryPage, ServicePage
 from tests.factories import CategoryPageFactory, make_site
 

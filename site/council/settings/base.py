@@ -15,7 +15,12 @@ DEBUG = False
 INSTALLED_APPS = [
     "home",
     "services",
-    "forms.apps.FlowsConfig",
+    # Online flows and what builds on them, one app each (forms/__init__.py).
+    "forms.flows",
+    "forms.places",
+    "forms.payments",
+    "forms.inbox",
+    "forms.insights",
     "search",
     "wagtail_localize",
     "wagtail_localize.locales",
@@ -65,7 +70,7 @@ MIDDLEWARE = [
     "council.headers.CouncilCSPMiddleware",
     # Caching: whole content pages for anonymous readers, before sessions and languages are
     # touched; never-cache headers on everything personal (council/pagecache.py).
-    "council.pagecache.PageCacheMiddleware",
+    "core.pagecache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -75,7 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "forms.tracking.TrackingMiddleware",
+    "forms.insights.tracking.TrackingMiddleware",
     # Reliability: the database unreachable -> the 503 "service unavailable" page, not a 500.
     "council.outage.DatabaseOutageMiddleware",
     # Security: django-axes last, as its documentation asks.
@@ -237,8 +242,8 @@ CLAMAV_COMMAND = env.str("CLAMAV_COMMAND", default="")
 CLAMAV_DATABASE = env.str("CLAMAV_DATABASE", default="")
 CLAMAV_TIMEOUT = env.int("CLAMAV_TIMEOUT", default=60)
 CLAMAV_REQUIRED = env.bool("CLAMAV_REQUIRED", default=False)
-WAGTAILDOCS_DOCUMENT_FORM_BASE = "forms.document_scanning.ScannedDocumentForm"
-WAGTAILIMAGES_IMAGE_FORM_BASE = "forms.document_scanning.ScannedImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "council.document_scanning.ScannedDocumentForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "council.document_scanning.ScannedImageForm"
 # --- end of ClamAV ----------------------------------------------------------------------------
 
 # --- Security (helper "security") ------------------------------------------------------------
@@ -292,7 +297,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "council.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "council.ratelimits.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimits.client_ip"
 # No usernames or addresses in the logs: axes masks both in what it writes, and says nothing
 # about its configuration at start-up.
 AXES_VERBOSE = False
@@ -306,9 +311,9 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = True
 # The client's address: REMOTE_ADDR, or behind the proxy the header production.py names
 # (CLIENT_IP_META_KEY); the rate limits and the admin lockout both read it through
-# council.ratelimits.client_ip, which falls back to REMOTE_ADDR when the header is missing or bad.
+# core.ratelimits.client_ip, which falls back to REMOTE_ADDR when the header is missing or bad.
 CLIENT_IP_META_KEY = "REMOTE_ADDR"
-RATELIMIT_IP_META_KEY = "council.ratelimits.client_ip"
+RATELIMIT_IP_META_KEY = "core.ratelimits.client_ip"
 # Requests per minute from one address (council/ratelimits.py). Generous: a library or a mobile
 # network puts many residents behind one address. Track your request has its own, stricter
 # limits (forms/track.py).

@@ -4,4 +4,6 @@ Never used by the real site."""
 
 from .production import *  # noqa: F403
 
-ROOT_URLCONF = "council.bench_urls"
+ROOT_URLCONF = "benchmarks.urls"
+# The demo's flows name its fee and look-up handlers, which the demo app registers.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405

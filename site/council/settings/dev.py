@@ -10,3 +10,7 @@ SECRET_KEY = env.str(
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 INTERNAL_IPS = ["127.0.0.1"]
+
+# The Fernbridge demo (pages, flows, fake council records, simulated journeys) and the benchmark
+# commands: here and in the test suite, never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo", "benchmarks"]  # noqa: F405

@@ -29,3 +29,7 @@ AXES_ENABLED = False
 # sends far more answers and searches a minute than a resident could; the rate limits' own
 # tests (tests/council/test_rate_limits.py) put back the real RATELIMIT_RATES from base.py.
 RATELIMIT_RATES = dict.fromkeys(RATELIMIT_RATES, "100000/m")  # noqa: F405
+
+# The Fernbridge demo (pages, flows, fake council records, simulated journeys) and the benchmark
+# commands: here and in the test suite, never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo", "benchmarks"]  # noqa: F405

@@ -1,0 +1,184 @@
+"""FlowPage: an online flow editors build under its service page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Locale, Page
+
+from core.richtext import RICH_TEXT_FEATURES
+from forms.flows.blocks import StepsBlock
+from forms.flows.constants import RESERVED_STEP_NAMES
+
+
+def fee_choices() -> list[tuple[str, str]]:
+    from forms.flows.handlers import fees
+
+    return [("", _("No fee")), *fees.get_choices()]
+
+
+def result_choices() -> list[tuple[str, str]]:
+    from forms.flows.handlers import results
+
+    return [("", _("None: save a request")), *results.get_choices()]
+
+
+def action_choices() -> list[tuple[str, str]]:
+    from forms.flows.handlers import actions
+
+    return [("", _("None")), *actions.get_choices()]
+
+
+class FlowPage(RoutablePageMixin, Page):
+    """A service's online flow: question pages one at a time, check your answers, then a
+    saved request with a reference (or, for a look-up, the answer straight away)."""
+
+    steps = StreamField(StepsBlock(), verbose_name=_("steps"))
+    fee_handler = models.CharField(
+        _("fee"),
+        max_length=50,
+        blank=True,
+        choices=fee_choices,
+        help_text=_("How the fee is worked out from the answers. Set up by a developer."),
+    )
+    result_handler = models.CharField(
+        _("look-up result"),
+        max_length=50,
+        blank=True,
+        choices=result_choices,
+        help_text=_("For a look-up such as 'find your bin day': show the answer, save nothing."),
+    )
+    after_submit_action = models.CharField(
+        _("after a request is sent"), max_length=50, blank=True, choices=action_choices
+    )
+    check_answers_statement = models.TextField(
+        _("statement on check your answers"),
+        blank=True,
+        help_text=_("Such as 'By sending this request you confirm the details are correct.'"),
+    )
+    what_happens_next = RichTextField(
+        _("what happens next"),
+        features=RICH_TEXT_FEATURES,
+        blank=True,
+        help_text=_("Shown on the confirmation page and in the confirmation email."),
+    )
+    retention_days = models.PositiveIntegerField(
+        _("keep requests for (days)"),
+        default=365,
+        help_text=_("Requests older than this are deleted, with their files."),
+    )
+
+    content_panels: ClassVar[list] = [
+        *Page.content_panels,
+        FieldPanel("steps"),
+        FieldPanel("check_answers_statement"),
+        FieldPanel("what_happens_next"),
+    ]
+    settings_panels: ClassVar[list] = [
+        MultiFieldPanel(
+            [
+                FieldPanel("fee_handler"),
+                FieldPanel("result_handler"),
+                FieldPanel("after_submit_action"),
+            ],
+            heading=_("Code for what editors cannot express"),
+        ),
+        FieldPanel("retention_days"),
+        *Page.settings_panels,
+    ]
+    parent_page_types: ClassVar[list[str]] = ["services.ServicePage"]
+    subpage_types: ClassVar[list[str]] = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("online flow")
+
+    # editors' mistakes are caught when they save
+
+    def clean(self) -> None:
+        super().clean()
+        errors: list[str] = []
+        step_names: set[str] = set()
+        answer_names: set[str] = set()
+        for step in self.steps:
+            name = step.value["name"]
+            if name in RESERVED_STEP_NAMES:
+                errors.append(
+                    _("The page address '%(name)s' is kept for the site.") % {"name": name}
+                )
+            if name in step_names:
+                errors.append(_("Two pages have the address '%(name)s'.") % {"name": name})
+            step_names.add(name)
+            condition = step.value["show_if"]
+            if condition and condition["question"] and condition["question"] not in answer_names:
+                errors.append(
+                    _("The page '%(step)s' depends on '%(q)s', which is not asked before it.")
+                    % {"step": name, "q": condition["question"]}
+                )
+            for question in self.questions_in(step):
+                if question.value["name"] in answer_names:
+                    errors.append(
+                        _("Two questions have the answer name '%(name)s'.")
+                        % {"name": question.value["name"]}
+                    )
+                answer_names.add(question.value["name"])
+        if errors:
+            raise ValidationError({"steps": errors})
+
+    # the runtime
+
+    @staticmethod
+    def questions_in(step: Any) -> list[Any]:
+        return list(step.value["questions"]) if step.block_type == "question_page" else []
+
+    def iter_questions(self) -> Iterator[tuple[Any, Any]]:
+        """(step, question) pairs, in the order residents meet them."""
+        for step in self.steps:
+            for question in self.questions_in(step):
+                yield step, question
+
+    @property
+    def service(self) -> Page:
+        return self.get_parent().specific
+
+    @cached_property
+    def source_flow(self) -> FlowPage:
+        """This flow in the site's main language. Requests, journeys and reports count a
+        translation as the same flow: a team's inbox and figures cover every language, and a
+        resident who switches language half-way keeps their answers."""
+        default = Locale.get_default()
+        if self.locale_id == default.pk:
+            return self
+        source = FlowPage.objects.filter(translation_key=self.translation_key, locale=default)
+        return source.first() or self
+
+    def in_language(self, language: str) -> FlowPage:
+        """This flow as published in `language` (a request's), or this one if it is not."""
+        try:
+            locale = Locale.objects.get_for_language(language)
+        except Locale.DoesNotExist:
+            return self
+        if locale.pk == self.locale_id:
+            return self
+        return self.get_translations().live().filter(locale=locale).specific().first() or self
+
+    @re_path(r"^$")
+    def start(self, request: HttpRequest) -> HttpResponse:
+        from forms.flows.runtime import serve_flow
+
+        return serve_flow(self, request, step=None)
+
+    @path("<slug:step>/")
+    def step(self, request: HttpRequest, step: str) -> HttpResponse:
+        from forms.flows.runtime import serve_flow
+
+        return serve_flow(self, request, step=step)

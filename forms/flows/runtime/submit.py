@@ -1,0 +1,97 @@
+"""Saving a flow's answers as a Submission: once, with its files, then the after-send action
+and the confirmation email."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import get_language
+
+from forms.flows import journeys
+from forms.flows.checkout import get_checkout
+from forms.flows.constants import SubmissionStatus
+from forms.flows.handlers import FeeQuote, actions
+from forms.flows.models import FlowPage, Submission, SubmissionFile
+from forms.flows.notifications import send_confirmation_once
+
+logger = logging.getLogger(__name__)
+
+
+def contact_email(answers: list[dict[str, Any]]) -> str:
+    """The answer to the question named `email`, or else to the first email-looking answer."""
+    by_name = {a["name"]: a["value"] for a in answers}
+    if isinstance(by_name.get("email"), str):
+        return by_name["email"]
+    for answer in answers:
+        if answer["name"].endswith("email") and isinstance(answer["value"], str):
+            return answer["value"]
+    return ""
+
+
+def save_submission(
+    page: FlowPage,
+    request: HttpRequest,
+    token: uuid.UUID,
+    answers: list[dict[str, Any]],
+    files: dict[str, UploadedFile],
+    fee: FeeQuote | None,
+) -> Submission:
+    stored_answers = [{k: a[k] for k in ("name", "label", "value", "display")} for a in answers]
+    source = page.source_flow
+    if source.pk != page.pk:
+        # Asked in another language: keep each question in English too, for staff.
+        english = {q.value["name"]: q.value["label"] for _step, q in source.iter_questions()}
+        for answer in stored_answers:
+            answer["source_label"] = english.get(answer["name"], "")
+    with transaction.atomic():
+        submission, created = Submission.create_once(
+            token,
+            flow=page.source_flow,
+            service_title=page.service.title,
+            language=get_language() or "",
+            journey=journeys.journey_id(request, page),
+            answers=stored_answers,
+            contact_email=contact_email(answers),
+            fee_pence=fee.total_pence if fee else None,
+            status=SubmissionStatus.WAITING_FOR_PAYMENT if fee else SubmissionStatus.RECEIVED,
+        )
+        if not created:
+            return submission
+        for name, upload in files.items():
+            upload.seek(0)
+            SubmissionFile.objects.create(
+                submission=submission,
+                question_name=name,
+                original_name=upload.name[-255:],
+                content_type=getattr(upload, "content_type", "") or "",
+                size=upload.size,
+                file=upload,
+            )
+        if fee:
+            get_checkout().open(submission)  # saved before the resident is sent to pay
+    run_action(page, submission)
+    if not fee:
+        send_confirmation_once(submission, request)  # paid requests: once the money is in
+    return submission
+
+
+def run_action(page: FlowPage, submission: Submission) -> None:
+    """The flow's after-send action; its sentences go on the first status entry, which the
+    confirmation page, the email and "track your request" show. It never loses a request."""
+    action = actions.get(page.after_submit_action)
+    if action is None:
+        return
+    try:
+        sentences = action.run(submission)
+    except Exception:
+        logger.exception("After-send action %s failed for %s", page.after_submit_action, submission)
+        return
+    if sentences:
+        first = submission.events.order_by("created_at", "pk").first()
+        first.note = " ".join(sentences)
+        first.save(update_fields=["note"])

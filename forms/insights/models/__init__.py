@@ -1,0 +1,25 @@
+"""The insights app's models: flow events, their daily roll-ups, satisfaction and channels."""
+
+from .days import (
+    TIME_BUCKETS,
+    ChannelCosts,
+    ChannelVolume,
+    FlowDay,
+    FlowErrorDay,
+    FlowStepDay,
+    Satisfaction,
+    SatisfactionResponse,
+)
+from .events import FlowEvent
+
+__all__ = [
+    "TIME_BUCKETS",
+    "ChannelCosts",
+    "ChannelVolume",
+    "FlowDay",
+    "FlowErrorDay",
+    "FlowEvent",
+    "FlowStepDay",
+    "Satisfaction",
+    "SatisfactionResponse",
+]

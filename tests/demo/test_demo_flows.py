@@ -1,0 +1,121 @@
+"""Each of the 20 demo flows, and each translation of one, can be completed end to end, as a
+resident would, from its service page's "Start now" to a reference (or, for a look-up, to the
+answer)."""
+
+from bs4 import BeautifulSoup
+from django.core import mail
+from django.test import TestCase
+from django.utils import translation
+from django.utils.translation import gettext
+from wagtail.models import Locale
+
+from core.money import format_pence
+from demo.loader import DemoLoader, read_catalogue
+from forms.flows.constants import SubmissionStatus
+from forms.flows.handlers import fees
+from forms.flows.models import FlowPage, Submission
+from forms.insights.models import FlowEvent
+from tests.demo.walker import FlowWalker
+
+
+class DemoFlowsEndToEndTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        DemoLoader(translate=True).load()
+
+    def test_every_first_release_service_starts_its_flow(self):
+        first_release = {r["slug"] for r in read_catalogue() if r["flow_in_first_release"]}
+        self.assertEqual(len(first_release), 20)
+        english = FlowPage.objects.live().filter(locale=Locale.get_default())
+        flows = {f.get_parent().slug: f for f in english}
+        self.assertEqual(set(flows), first_release)
+        for slug, flow in flows.items():
+            with self.subTest(slug=slug):
+                service_page = self.client.get(flow.get_parent().url)
+                button = BeautifulSoup(service_page.content, "html.parser").select_one(
+                    ".govuk-button--start"
+                )
+                self.assertEqual(button["href"], flow.url)
+
+    def test_every_demo_flow_can_be_completed(self):
+        # English, and every translation (aliases are the English flow under another address)
+        walked = FlowPage.objects.live().filter(alias_of__isnull=True).order_by("path")
+        self.assertEqual(walked.count(), 20 + 3 * 3)
+        for flow in walked:
+            slug = f"{flow.locale.language_code}:{flow.get_parent().slug}"
+            with self.subTest(slug=slug):
+                self.client.cookies.clear()
+                mail.outbox.clear()
+                walker = FlowWalker(self.client, flow)
+                url = walker.walk()
+                check = self.client.get(url)
+                self.assertEqual(check.status_code, 200)
+                soup = BeautifulSoup(check.content, "html.parser")
+                if flow.result_handler:
+                    self.assertEqual(Submission.objects.filter(flow=flow.source_flow).count(), 0)
+                    self.assertTrue(soup.select(".govuk-summary-list__row"), slug)
+                    # the answer shown counts as a completed journey, with its feedback form
+                    self.assertTrue(
+                        FlowEvent.objects.filter(flow=flow.source_flow, kind="end_point").exists(),
+                        slug,
+                    )
+                    self.assertTrue(soup.select_one("form.council-satisfaction"), slug)
+                    continue
+                token = soup.find("input", attrs={"name": "token"})["value"]
+                sent = self.client.post(url, {"token": token})
+                submission = (
+                    Submission.objects.get(
+                        reference=self.client.session.get(f"flow-{flow.source_flow.pk}-done")
+                    )
+                    if not flow.fee_handler
+                    else Submission.objects.filter(flow=flow.source_flow).latest("created_at")
+                )
+                # a translation's request counts as its English flow's, in its own language
+                self.assertEqual(submission.language, flow.locale.language_code)
+                if flow.fee_handler:
+                    self.assertEqual(len(mail.outbox), 0)  # nothing until the money is in
+                    sandbox = sent["Location"]
+                    self.assertIn("/payments/sandbox/", sandbox)
+                    self.assertEqual(self.client.get(sandbox).status_code, 200)
+                    back = self.client.post(sandbox, {"outcome": "succeed"})
+                    sent = self.client.get(back["Location"])
+                    submission.refresh_from_db()
+                self.assertRedirects(
+                    sent, f"{flow.url}confirmation/", fetch_redirect_response=False
+                )
+                confirmation = self.client.get(f"{flow.url}confirmation/")
+                self.assertContains(confirmation, submission.reference)
+                if flow.fee_handler:
+                    values = {a["name"]: a["value"] for a in submission.answers}
+                    expected = fees[flow.fee_handler].calculate(values).total_pence
+                    self.assertGreater(expected, 0)
+                    self.assertEqual(submission.fee_pence, expected)
+                    self.assertEqual(submission.status, SubmissionStatus.PAID)
+                    self.assertEqual(submission.payments.get().amount_pence, expected)
+                    with translation.override(flow.locale.language_code):
+                        self.assertContains(check, gettext("Total"))
+                    self.assertContains(confirmation, format_pence(expected))
+                else:
+                    self.assertIsNone(submission.fee_pence)
+                    self.assertEqual(submission.status, SubmissionStatus.RECEIVED)
+                tracked = set(
+                    FlowEvent.objects.filter(flow=flow.source_flow).values_list("kind", flat=True)
+                )
+                self.assertTrue({"started", "check_viewed", "submitted"} <= tracked, slug)
+                if flow.fee_handler:
+                    self.assertIn("payment_succeeded", tracked)
+                if submission.contact_email:
+                    self.assertEqual(len(mail.outbox), 1)
+                    self.assertIn(submission.reference, mail.outbox[0].body)
+
+    def test_paid_flows_show_the_fee_before_sending(self):
+        paid = FlowPage.objects.live().filter(locale=Locale.get_default()).exclude(fee_handler="")
+        self.assertEqual(paid.count(), 8)
+
+    def test_every_demo_page_and_flow_can_be_sent_for_translation(self):
+        from wagtail.models import Page
+        from wagtail_localize.segments.extract import extract_segments
+
+        for page in Page.objects.filter(depth__gt=1).specific():
+            with self.subTest(page=page.url_path):
+                self.assertTrue(extract_segments(page))
