@@ -83,6 +83,7 @@ lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	PYTHONPATH=site $(VENV)/bin/lint-imports --no-cache
 
 format: deps
 	$(VENV)/bin/ruff check --fix .

@@ -299,10 +299,14 @@ class ServicePage(StemmedSearchMixin, Page):
 
     @cached_property
     def online_flow(self) -> Page | None:
-        """The live online flow under this page, if it has one."""
-        from forms.flows.models import FlowPage
-
-        return FlowPage.objects.child_of(self).live().first()
+        """The live online flow under this page, if it has one: a live child of the one page
+        type allowed under a service page (`subpage_types`, named by the flows app's label, so
+        this app does not import the flows app, which builds on it)."""
+        for model in self.allowed_subpage_models():
+            flow = model.objects.child_of(self).live().first()
+            if flow is not None:
+                return flow
+        return None
 
     @cached_property
     def start_url(self) -> str:

@@ -32,8 +32,8 @@ from core.spreadsheets import SafeSpreadsheetExportMixin
 from forms.flows.constants import SubmissionStatus
 from forms.flows.models import FlowPage, PendingEmail, Submission, normalise_reference
 from forms.flows.notifications import send_status_update
+from forms.flows.permissions import editable_flow_ids, submission_permission_policy
 from forms.inbox.payments import REFUND_ACTION, RefundForm, can_refund, payment_sections
-from forms.inbox.permissions import editable_flow_ids, submission_permission_policy
 from forms.payments import ProviderError
 from forms.payments.models import Refund
 from forms.payments.refunds import refund_payment

@@ -97,7 +97,7 @@ class SubmissionViewSet(ModelViewSet):
         )
 
     def get_permissions_to_register(self) -> QuerySet:
-        # Access follows page permissions on the flows (see forms.inbox.permissions); Django's
+        # Access follows page permissions on the flows (see forms.flows.permissions); Django's
         # add/change/delete permissions on submissions would do nothing, so groups are not
         # offered them.
         return Permission.objects.none()

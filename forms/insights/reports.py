@@ -34,7 +34,7 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 from core.spreadsheets import SafeSpreadsheetExportMixin
 from forms.flows.models import FlowPage
-from forms.inbox.permissions import editable_flow_ids
+from forms.flows.permissions import editable_flow_ids
 from forms.insights.metrics import FlowMetrics, flow_metrics, kpi_trend, service_kpis
 from forms.insights.models import FlowEvent, Satisfaction
 

@@ -26,7 +26,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from core.money import format_pence
 from core.spreadsheets import SafeSpreadsheetExportMixin
-from forms.inbox.permissions import submission_permission_policy
+from forms.flows.permissions import submission_permission_policy
 from forms.payments.models import Payment
 
 from .constants import SETTLED, PaymentStatus
