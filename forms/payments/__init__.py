@@ -6,22 +6,9 @@ the flows app when this app is ready); the provider is the one `PAYMENT_PROVIDER
 
 from __future__ import annotations
 
-from django.conf import settings
-
-from core.registry import Registry
-
 from .base import BasePaymentProvider, ProviderError, ProviderState
 from .constants import PaymentStatus
-
-providers: Registry[type[BasePaymentProvider]] = Registry("payment providers")
-
-
-def get_provider(provider_id: str | None = None) -> BasePaymentProvider:
-    """The provider with this id, or the site's configured one."""
-    from . import sandbox, stripe_checkout  # noqa: F401 - they register themselves
-
-    return providers[provider_id or settings.PAYMENT_PROVIDER]()
-
+from .providers import get_provider, providers
 
 __all__ = [
     "BasePaymentProvider",

@@ -12,6 +12,7 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from forms.flows.checkout import install_checkout
 
+        from . import sandbox, stripe_checkout  # noqa: F401 - the providers register themselves
         from .checkout import CardCheckout
 
         install_checkout(CardCheckout())

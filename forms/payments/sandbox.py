@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import providers
 from .base import BasePaymentProvider, ProviderState
 from .constants import PaymentStatus
+from .providers import providers
 from .transitions import update_payment
 
 

@@ -19,9 +19,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import providers
 from .base import BasePaymentProvider, ProviderError, ProviderState
 from .constants import OPEN, SETTLED, PaymentStatus
+from .providers import providers
 from .transitions import update_payment
 
 logger = logging.getLogger(__name__)

@@ -66,8 +66,8 @@ def payment_return(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpRespons
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest, provider_id: str) -> HttpResponse:
-    # get_provider imports the providers first: the registry is empty until then, and a fresh
-    # server process's first webhook must not be a 404.
+    # The providers registered when the app was ready: a fresh process's first webhook finds its
+    # provider (an unknown id is a 404).
     try:
         provider = get_provider(provider_id)
     except KeyError:

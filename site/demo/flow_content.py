@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from demo.loader import rich_text
+from demo.loading import rich_text
 
 FLOWS_DIR = Path(__file__).resolve().parent / "flows"
 NO_CONDITION = {"question": "", "answer": "", "negate": False}

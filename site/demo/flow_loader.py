@@ -16,7 +16,7 @@ from django.db import transaction
 
 from demo.addresses import load_addresses
 from demo.flow_content import flow_files, page_fields, read_flow
-from demo.loader import LoadReport, _without_ids
+from demo.loading import LoadReport, without_ids
 
 
 def comparable_steps(steps: Any) -> list[dict[str, Any]]:
@@ -29,8 +29,8 @@ def comparable_steps(steps: Any) -> list[dict[str, Any]]:
     try:
         value = block.clean(block.to_python(raw))
     except ValidationError:  # an editor's draft that no longer validates: compare it as saved
-        return _without_ids(raw)
-    return _without_ids(block.get_prep_value(value))
+        return without_ids(raw)
+    return without_ids(block.get_prep_value(value))
 
 
 class FlowLoader:

@@ -12,8 +12,6 @@ import csv
 import datetime
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,10 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import GroupPagePermission, Locale, Page, Site
 
+from demo.flow_loader import load_demo_flows
+from demo.loading import LoadReport, rich_text, without_ids
+from demo.search_loader import load_demo_search
+from demo.translate import load_translations
 from home.models import HomePage, HomePageTopTask, StandardPage
 from services.models import (
     CategoryPage,
@@ -81,36 +83,6 @@ def read_site() -> dict[str, Any]:
         return tomllib.load(f)
 
 
-def rich_text(text: str) -> str:
-    """Turn the content files' mini-format (paragraphs; "- " bullet lines) into rich text."""
-    html: list[str] = []
-    paragraph: list[str] = []
-    items: list[str] = []
-
-    def flush() -> None:
-        if paragraph:
-            html.append(f"<p>{escape(' '.join(paragraph))}</p>")
-            paragraph.clear()
-        if items:
-            html.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
-            items.clear()
-
-    for raw in text.strip().splitlines():
-        line = raw.strip()
-        if line.startswith("- "):
-            if paragraph:
-                flush()
-            items.append(line[2:].strip())
-        elif not line:
-            flush()
-        else:
-            if items:
-                flush()
-            paragraph.append(line)
-    flush()
-    return "".join(html)
-
-
 def body_blocks(blocks: Iterable[dict[str, Any]], page_ids: dict[str, int]) -> list[dict]:
     """Turn content-file blocks into StreamField data for services.blocks.BodyBlock."""
     stream: list[dict[str, Any]] = []
@@ -141,27 +113,6 @@ def body_blocks(blocks: Iterable[dict[str, Any]], page_ids: dict[str, int]) -> l
         else:
             raise ValueError(f"Unknown block type {kind!r} in the demo content")
     return stream
-
-
-def _without_ids(data: Any) -> Any:
-    """StreamField data minus the block ids Wagtail adds, for comparing content."""
-    if isinstance(data, dict):
-        return {k: _without_ids(v) for k, v in data.items() if k != "id"}
-    if isinstance(data, list):
-        return [_without_ids(v) for v in data]
-    return data
-
-
-@dataclass
-class LoadReport:
-    """What one run of the loader did."""
-
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
 
 
 class DemoLoader:
@@ -225,15 +176,9 @@ class DemoLoader:
             )
         self.top_tasks(home, [pages[slug] for slug in site_content["home"]["top_tasks"]])
         self.contact_settings(home, pages)
-        from demo.flow_loader import load_demo_flows
-
         load_demo_flows(self.report, reset=self.reset, log=self.log)
-        from demo.search_loader import load_demo_search
-
         load_demo_search(self.report, reset=self.reset, log=self.log)
         if self.translate:
-            from demo.translate import load_translations
-
             self.report.created.extend(load_translations(reset=self.reset, log=self.log))
         self.team_groups(categories)
         return self.report
@@ -284,7 +229,7 @@ class DemoLoader:
         for name, value in fields.items():
             current = getattr(page, name)
             if name == "body":
-                current = _without_ids(list(current.raw_data))
+                current = without_ids(list(current.raw_data))
             if current != value:
                 setattr(page, name, value)
                 changed.append(name)

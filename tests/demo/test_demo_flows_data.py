@@ -11,7 +11,8 @@ from wagtail.models import PageLogEntry, Revision
 from demo.addresses import demo_addresses, load_addresses
 from demo.flow_content import flow_files, validate_flow_file
 from demo.flow_loader import load_demo_flows
-from demo.loader import DemoLoader, LoadReport, read_catalogue
+from demo.loader import DemoLoader, read_catalogue
+from demo.loading import LoadReport
 from forms.flows.models import FlowPage
 from forms.places.models import Property
 
