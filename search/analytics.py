@@ -1,4 +1,4 @@
-"""Query analytics for the web team (issue 5, point 3).
+"""Query analytics for the web team.
 
 Every search's first results page is logged: the query normalised and redacted (anything that
 looks like an email address, a phone number, a postcode or a card number is replaced by a
@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET
 from core.redaction import PLACEHOLDER_PATTERN, PLACEHOLDERS, redact_personal_data
 from core.text_analysis import normalise
 from forms.flows.signals import flow_finished, flow_started
+from search.models import FlowFromSearch, SearchClick, SearchLog
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ ATTRIBUTION_WINDOW = datetime.timedelta(hours=2)
 CLICKS_SEEN_KEY = "search_clicks_seen"
 CLICKS_SEEN_KEPT = 30
 
-# redaction: the patterns are shared with the site's logs (council/redaction.py)
+# redaction: the patterns are shared with the site's logs (core/redaction.py)
 
 
 def redact(query: str) -> str:
@@ -75,8 +76,6 @@ def log_search(request: HttpRequest, query: str, result_count: int) -> int | Non
     Never breaks the search: a database error is logged (without the query) and None is
     returned. Nothing is written to the session, so a search alone sets no cookie."""
     from wagtail.contrib.search_promotions.models import Query
-
-    from search.models import SearchLog
 
     stored = redact(query)
     try:
@@ -178,8 +177,6 @@ def _target_url(request: HttpRequest, payload: dict[str, int]) -> str | None:
 
 
 def _record_click(request: HttpRequest, payload: dict[str, int]) -> None:
-    from search.models import SearchClick, SearchLog
-
     log_id = payload["l"]
     if not SearchLog.objects.filter(pk=log_id).exists():
         return  # an old search, since deleted
@@ -251,8 +248,6 @@ def attributed_log_id(request: HttpRequest | None) -> int | None:
 
 def record_flow(request: HttpRequest | None, page: Any, kind: str) -> None:
     """A flow-from-search row, once per search, flow and kind; never breaks the flow."""
-    from search.models import FlowFromSearch
-
     try:
         log_id = attributed_log_id(request)
         if log_id is None:
@@ -271,13 +266,9 @@ def record_flow(request: HttpRequest | None, page: Any, kind: str) -> None:
 
 @receiver(flow_started, dispatch_uid="search.analytics.flow_started")
 def record_flow_started(sender: Any, page: Any, request: HttpRequest, **kwargs: Any) -> None:
-    from search.models import FlowFromSearch
-
     record_flow(request, page, FlowFromSearch.Kind.STARTED)
 
 
 @receiver(flow_finished, dispatch_uid="search.analytics.flow_finished")
 def record_flow_finished(sender: Any, page: Any, request: HttpRequest, **kwargs: Any) -> None:
-    from search.models import FlowFromSearch
-
     record_flow(request, page, FlowFromSearch.Kind.FINISHED)

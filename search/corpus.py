@@ -18,6 +18,7 @@ from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from core.text_analysis import normalise, stem, tokens
+from search.engine.base import searchable_pages
 
 VERSION_KEY = "search:corpus-version"
 MAX_KEPT_DOCUMENTS = 100_000  # about 60 MB at most per process
@@ -80,8 +81,6 @@ def keyword_texts(keywords: str, language: str) -> tuple[Text, ...]:
 
 
 def _rows(page_ids=None, locale=None):
-    from search.engine.base import searchable_pages
-
     pages = searchable_pages(locale) if locale is not None else None
     if pages is None:
         from wagtail.models import Page

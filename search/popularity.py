@@ -16,6 +16,10 @@ from django.db import DatabaseError
 from django.db.models import Count
 from django.utils import timezone
 
+from home.models import HomePage, HomePageTopTask
+from search.models import FlowFromSearch, SearchClick
+from services.models import ServicePage
+
 logger = logging.getLogger(__name__)
 
 CACHE_KEY = "search:popularity:v1:{days}"
@@ -31,8 +35,6 @@ def choice_counts(days: int) -> dict[int, int]:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    from search.models import FlowFromSearch, SearchClick
-
     since = timezone.now() - datetime.timedelta(days=days)
     clicks = (
         SearchClick.objects.filter(created_at__gte=since, page__isnull=False)
@@ -76,8 +78,6 @@ def popularity_scores(page_ids) -> dict[int, float]:
 def popular_services(locale: Any, limit: int = 6) -> list:
     """The live, public services in `locale` residents chose most in the last 30 days, topped
     up with the home page's top tasks (so a new site still offers the services most needed)."""
-    from services.models import ServicePage
-
     services = ServicePage.objects.live().public().filter(locale=locale)
     counts = choice_counts(POPULAR_DAYS)
     chosen: list[ServicePage] = []
@@ -101,8 +101,6 @@ def top_tasks(services: Any, locale: Any) -> list:
     """The home page's top tasks in `locale` (the default site's home page in that language,
     or its tasks' translations where that language has no home page of its own)."""
     from wagtail.models import Site
-
-    from home.models import HomePage, HomePageTopTask
 
     homes = HomePage.objects.live()
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()

@@ -3,6 +3,7 @@ suggestions as you type and `manage.py search_eval`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page as PaginatorPage
@@ -13,6 +14,7 @@ from wagtail.search.utils import normalise_query_string
 
 from core.text_analysis import normalise
 from search.engine import get_engine, searchable_pages
+from services.models import CategoryPage, ServicePage
 
 RESULTS_PER_PAGE = 10
 
@@ -34,7 +36,7 @@ class Result:
 @dataclass
 class SearchOutcome:
     query: str
-    results: list[Result] = field(default_factory=list)
+    results: list[LazyResult] = field(default_factory=list)
     suggestion: str | None = None
 
     @property
@@ -59,8 +61,6 @@ def promotions_for(query: str) -> list[SearchPromotion]:
 def describe(page: Page, categories: dict[str, str] | None = None) -> tuple[str, str]:
     """A result's description and category (the parent category page, where there is one).
     `categories` maps tree paths to category titles, read in one go for a page of results."""
-    from services.models import ServicePage
-
     description = (
         getattr(page, "summary", "") or getattr(page, "intro", "") or page.search_description
     )
@@ -74,12 +74,12 @@ def describe(page: Page, categories: dict[str, str] | None = None) -> tuple[str,
 
 
 def category_titles(paths) -> dict[str, str]:
-    from services.models import CategoryPage
-
     return dict(CategoryPage.objects.filter(path__in=set(paths)).values_list("path", "title"))
 
 
-def run_search(query: str, *, locale: Locale | None = None, limit: int | None = None):
+def run_search(
+    query: str, *, locale: Locale | None = None, limit: int | None = None
+) -> SearchOutcome:
     """Promoted results first, then the engine's ranking, each page once."""
     locale = locale or Locale.get_active()
     outcome = SearchOutcome(query=query)
@@ -90,7 +90,7 @@ def run_search(query: str, *, locale: Locale | None = None, limit: int | None = 
     outcome.suggestion = ranking.suggestion
     ordered: list[tuple[int | None, SearchPromotion | None]] = []
     seen: set[int] = set()
-    live_ids = None
+    live_ids: set[int] = set()
     promotions = promotions_for(query)
     if promotions:
         page_ids = [p.page_id for p in promotions if p.page_id]
@@ -122,7 +122,9 @@ class LazyResult:
 
     __slots__ = ("_result", "page_id", "position", "promotion")
 
-    def __init__(self, position: int, page_id: int | None, promotion) -> None:
+    def __init__(
+        self, position: int, page_id: int | None, promotion: SearchPromotion | None
+    ) -> None:
         self.position = position
         self.page_id = page_id
         self.promotion = promotion
@@ -156,7 +158,7 @@ class LazyResult:
         return self._result
 
 
-def resolve(results) -> list[Result]:
+def resolve(results: Iterable[LazyResult]) -> list[Result]:
     """The Result for each LazyResult on one results page, reading their pages (and their
     categories) in two queries."""
     ids = [r.page_id for r in results if r.page_id is not None]

@@ -13,6 +13,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from core.text_analysis import base_language, stems, tokens
+from search.models import Synonym
 
 CACHE_KEY = "search:synonyms:v1:{language}"
 EXPANSIONS_KEY = "search:synonym-expansions:v1:{language}"
@@ -39,8 +40,6 @@ def rules(language: str) -> list[Rule]:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    from search.models import Synonym
-
     compiled = []
     for synonym in Synonym.objects.all():
         if not _language_matches(synonym.language, language):

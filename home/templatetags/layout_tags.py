@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from wagtail.models import Locale, Page
 
 from core.languages import language_versions, untranslated
+from home.models import StandardPage
 from services.models import ContactSettings
 
 register = template.Library()
@@ -57,8 +58,6 @@ def hreflang_links(context: dict[str, Any]) -> dict[str, Any]:
 @register.inclusion_tag("includes/footer.html", takes_context=True)
 def site_footer(context: dict[str, Any]) -> dict[str, Any]:
     """The footer: standard pages marked "Show in menus" and the council's phone line."""
-    from home.models import StandardPage
-
     request = context.get("request")
     links: list[dict[str, str]] = []
     contact = ContactSettings()

@@ -43,6 +43,7 @@ from modelsearch.index import AutocompleteField, FilterField
 from modelsearch.utils import deep_update
 
 from core.text_analysis import base_language
+from search import synonyms
 
 logger = logging.getLogger(__name__)
 
@@ -209,8 +210,6 @@ class CouncilElasticsearchBackend(Elasticsearch8SearchBackend):
     def push_synonyms(self, languages: typing.Iterable[str] | None = None) -> dict[str, dict]:
         """Replace each language's synonyms set with the editors' rules, from the database.
         Elasticsearch reloads the search analyzers that read the set. Raises on failure."""
-        from search import synonyms
-
         # Read the database, not rules compiled before the change that brought us here.
         synonyms.forget()
         results = {}

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 from wagtail.models import Locale, Page
 
+from home.models import StandardPage
+from services.models import CategoryPage, ServicePage
+
 # How many results an engine ranks for one query; a resident never pages past the first few.
 MAX_RESULTS = 200
 
@@ -37,9 +40,6 @@ class SearchEngine(ABC):
 
 
 def searchable_models() -> list[type[Page]]:
-    from home.models import StandardPage
-    from services.models import CategoryPage, ServicePage
-
     return [ServicePage, CategoryPage, StandardPage]
 
 

@@ -39,11 +39,13 @@ from modelsearch.index import AutocompleteField, FilterField, SearchField
 from wagtail.models import Locale, Page, PageViewRestriction
 
 from core.text_analysis import normalise
+from home.models import StandardPage
 from search.analysis import analyse
 from search.backends.elasticsearch import INDEX_ANALYZER, CouncilElasticsearchBackend
 from search.corpus import vocabulary
 from search.engine.base import MAX_RESULTS, Ranking, SearchEngine, searchable_pages
 from search.engine.database import DatabaseEngine
+from services.models import CategoryPage, ServicePage
 
 logger = logging.getLogger(__name__)
 
@@ -91,9 +93,6 @@ _backends_lock = threading.Lock()
 
 
 def searchable_models():
-    from home.models import StandardPage
-    from services.models import CategoryPage, ServicePage
-
     return (ServicePage, CategoryPage, StandardPage)
 
 
@@ -207,8 +206,6 @@ class ElasticsearchEngine(SearchEngine):
         raise ImproperlyConfigured("Page has no AutocompleteField('title')")
 
     def popularity_column(self) -> str:
-        from services.models import ServicePage
-
         return self.filter_column(ServicePage, "search_popularity")
 
     # The query -------------------------------------------------------------------------
