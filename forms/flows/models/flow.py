@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -18,23 +18,21 @@ from wagtail.models import Locale, Page
 from core.richtext import RICH_TEXT_FEATURES
 from forms.flows.blocks import StepsBlock
 from forms.flows.constants import RESERVED_STEP_NAMES
+from forms.flows.handlers import actions, fees, results
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
-def fee_choices() -> list[tuple[str, str]]:
-    from forms.flows.handlers import fees
-
+def fee_choices() -> list[tuple[str, StrOrPromise]]:
     return [("", _("No fee")), *fees.get_choices()]
 
 
-def result_choices() -> list[tuple[str, str]]:
-    from forms.flows.handlers import results
-
+def result_choices() -> list[tuple[str, StrOrPromise]]:
     return [("", _("None: save a request")), *results.get_choices()]
 
 
-def action_choices() -> list[tuple[str, str]]:
-    from forms.flows.handlers import actions
-
+def action_choices() -> list[tuple[str, StrOrPromise]]:
     return [("", _("None")), *actions.get_choices()]
 
 
@@ -43,24 +41,24 @@ class FlowPage(RoutablePageMixin, Page):
     saved request with a reference (or, for a look-up, the answer straight away)."""
 
     steps = StreamField(StepsBlock(), verbose_name=_("steps"))
-    fee_handler = models.CharField(
+    fee_handler: models.CharField[str, str] = models.CharField(
         _("fee"),
         max_length=50,
         blank=True,
         choices=fee_choices,
         help_text=_("How the fee is worked out from the answers. Set up by a developer."),
     )
-    result_handler = models.CharField(
+    result_handler: models.CharField[str, str] = models.CharField(
         _("look-up result"),
         max_length=50,
         blank=True,
         choices=result_choices,
         help_text=_("For a look-up such as 'find your bin day': show the answer, save nothing."),
     )
-    after_submit_action = models.CharField(
+    after_submit_action: models.CharField[str, str] = models.CharField(
         _("after a request is sent"), max_length=50, blank=True, choices=action_choices
     )
-    check_answers_statement = models.TextField(
+    check_answers_statement: models.TextField[str, str] = models.TextField(
         _("statement on check your answers"),
         blank=True,
         help_text=_("Such as 'By sending this request you confirm the details are correct.'"),
@@ -71,7 +69,7 @@ class FlowPage(RoutablePageMixin, Page):
         blank=True,
         help_text=_("Shown on the confirmation page and in the confirmation email."),
     )
-    retention_days = models.PositiveIntegerField(
+    retention_days: models.PositiveIntegerField[int, int] = models.PositiveIntegerField(
         _("keep requests for (days)"),
         default=365,
         help_text=_("Requests older than this are deleted, with their files."),
@@ -173,6 +171,8 @@ class FlowPage(RoutablePageMixin, Page):
 
     @re_path(r"^$")
     def start(self, request: HttpRequest) -> HttpResponse:
+        # A page serves itself (Wagtail's pattern): the runtime reads FlowPage, so it is
+        # imported here, when the page is served, not when the model is defined.
         from forms.flows.runtime import serve_flow
 
         return serve_flow(self, request, step=None)

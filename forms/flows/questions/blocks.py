@@ -11,6 +11,8 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from forms.flows.handlers import lookups
+
 ANSWER_NAME = RegexValidator(
     r"^[a-z][a-z0-9_]{0,49}$",
     _("Use lower-case letters, numbers and underscores, starting with a letter."),
@@ -26,8 +28,6 @@ class IdentifierBlock(blocks.CharBlock):
 
 
 def lookup_choices() -> list[tuple[str, str]]:
-    from forms.flows.handlers import lookups
-
     return [("", _("None")), *lookups.get_choices()]
 
 
