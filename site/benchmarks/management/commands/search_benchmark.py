@@ -32,8 +32,8 @@ from search.management.commands.search_eval import read_cases
 from search.service import resolve, run_search
 
 EVAL_FILES = [
-    Path(__file__).resolve().parents[2] / "eval" / "queries.tsv",
-    Path(__file__).resolve().parents[2] / "eval" / "more_queries.tsv",
+    Path(__file__).resolve().parents[4] / "search" / "eval" / "queries.tsv",
+    Path(__file__).resolve().parents[4] / "search" / "eval" / "more_queries.tsv",
 ]
 CATEGORY_SLUG = "benchmark-pages"
 

@@ -40,13 +40,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-LUA = Path(__file__).resolve().parents[2] / "bench" / "wrk.lua"
+LUA = Path(__file__).resolve().parents[2] / "wrk.lua"
 GUNICORN_CONF = Path(settings.SITE_DIR) / "council" / "gunicorn.conf.py"
 SERVICE_PATH = "/bins-recycling-waste/garden-waste-subscription/"
 SEARCHES = ["bins", "council tax", "parking permit", "pothole", "library", "noise"]
 RESULT = re.compile(r"^BENCH_RESULT (.*)$", re.MULTILINE)
 
-# The goals (issue 8).
+# The goals `make bench` reports PASS or FAIL against.
 CACHED_RATIO_GOAL = 0.7
 UNCACHED_RPS_GOAL = 300
 HTML_LIMIT = 30 * 1024
@@ -68,7 +68,7 @@ class WrkResult:
 
 
 def parse_wrk(output: str) -> WrkResult:
-    """The BENCH_RESULT line that home/bench/wrk.lua's done() prints."""
+    """The BENCH_RESULT line that benchmarks/wrk.lua's done() prints."""
     match = RESULT.search(output)
     if match is None:
         raise ValueError("no BENCH_RESULT line in wrk's output")
@@ -288,7 +288,7 @@ class Command(BaseCommand):
     # -- load -------------------------------------------------------------------------------
 
     def wrk(self, port: int, seconds: int, connections: int, **env: str) -> WrkResult | str:
-        """wrk with home/bench/wrk.lua; `env`: BENCH_PATHS, BENCH_METHOD and the rest."""
+        """wrk with benchmarks/wrk.lua; `env`: BENCH_PATHS, BENCH_METHOD and the rest."""
         command = [
             "wrk",
             f"-t{min(2, connections)}",
