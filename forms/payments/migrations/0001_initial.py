@@ -14,8 +14,13 @@ def move_content_types(apps, schema_editor, source="flows", target="payments"):
     ContentType = apps.get_model("contenttypes", "ContentType")
     content_types = ContentType.objects.using(schema_editor.connection.alias)
     for model in MODELS:
-        if not content_types.filter(app_label=target, model=model).exists():
-            content_types.filter(app_label=source, model=model).update(app_label=target)
+        old = content_types.filter(app_label=source, model=model)
+        if old.exists():
+            # New code may have made an empty content type for the new label on demand (a
+            # server of the new release asked before this ran); the old one, with the
+            # permissions groups hold, takes its place.
+            content_types.filter(app_label=target, model=model).delete()
+            old.update(app_label=target)
 
 
 def move_content_types_back(apps, schema_editor):
