@@ -84,6 +84,7 @@ lint: deps
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	PYTHONPATH=site $(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 format: deps
 	$(VENV)/bin/ruff check --fix .
@@ -97,7 +98,7 @@ test-postgres: deps assets messages
 	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest --ignore=tests/browser
 
-# --- Reliability (helper "reliability") ------------------------------------------------------
+# --- Reliability -----------------------------------------------------------------------------
 # 10,000 generated inputs at every step of each of the 20 demo flows, on PostgreSQL, no 5xx
 # (tests/demo/test_fuzz_demo_flows.py; the normal suites run the same test with 100 each).
 # Two processes, ten flows each, in databases of their own (test_council_fuzz0 and 1).
@@ -141,7 +142,7 @@ bench-search: deps assets
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py update_index > /dev/null
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py search_benchmark
 
-# --- Web serving and its benchmark (helper "perf") --------------------------------------------
+# --- Web serving and its benchmark ------------------------------------------------------------
 # The production server: gunicorn (site/council/gunicorn.conf.py) with the production settings
 # on PORT. It needs at least SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (PostgreSQL), REDIS_URL, and
 # STRIPE_SECRET_KEY + STRIPE_WEBHOOK_SECRET; run `manage.py migrate` and `collectstatic` first.

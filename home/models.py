@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from django.db import models
@@ -17,22 +18,26 @@ from wagtail.search import index
 from core.indexing import StemmedSearchMixin
 from core.languages import localized_pages
 from services.blocks import BodyBlock
-from services.models import CategoryPage
+from services.models import CategoryPage, ServicePage
 
 
 class HomePage(Page):
     """The front door: a search box, the top tasks, the categories and an alert banner."""
 
-    intro = models.CharField(_("introduction"), max_length=300, blank=True)
-    alert_enabled = models.BooleanField(
+    intro: models.CharField[str, str] = models.CharField(
+        _("introduction"), max_length=300, blank=True
+    )
+    alert_enabled: models.BooleanField[bool, bool] = models.BooleanField(
         _("show the alert banner"),
         default=False,
         help_text=_("Switch on to show the alert at the top of the home page."),
     )
-    alert_title = models.CharField(
+    alert_title: models.CharField[str, str] = models.CharField(
         _("alert title"), max_length=120, blank=True, help_text=_("Bin collections delayed by snow")
     )
-    alert_text = models.CharField(_("alert text"), max_length=400, blank=True)
+    alert_text: models.CharField[str, str] = models.CharField(
+        _("alert text"), max_length=400, blank=True
+    )
 
     content_panels: ClassVar[list] = [
         *Page.content_panels,
@@ -47,7 +52,7 @@ class HomePage(Page):
     parent_page_types: ClassVar[list[str]] = ["wagtailcore.Page"]
     subpage_types: ClassVar[list[str]] = ["services.CategoryPage", "home.StandardPage"]
     max_count_per_parent = 1
-    # Served from the page cache to anonymous readers (council/pagecache.py).
+    # Served from the page cache to anonymous readers (core/pagecache.py).
     page_cache = True
 
     class Meta:
@@ -75,7 +80,7 @@ class HomePageTopTask(Orderable):
     """A service editors put on the home page because residents need it most."""
 
     home = ParentalKey(HomePage, related_name="top_tasks", on_delete=models.CASCADE)
-    page = models.ForeignKey(
+    page: models.ForeignKey[ServicePage, ServicePage] = models.ForeignKey(
         "services.ServicePage",
         verbose_name=_("service"),
         on_delete=models.CASCADE,
@@ -95,9 +100,13 @@ class StandardPage(StemmedSearchMixin, Page):
     Pages with "Show in menus" ticked are linked from the footer.
     """
 
-    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    intro: models.CharField[str, str] = models.CharField(
+        _("introduction"), max_length=300, blank=True
+    )
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
-    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    last_reviewed: models.DateField[date | None, date | None] = models.DateField(
+        _("last reviewed"), null=True, blank=True
+    )
 
     content_panels: ClassVar[list] = [
         *Page.content_panels,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
@@ -41,6 +42,9 @@ from wagtail.coreutils import get_content_languages
 from wagtail.models import Locale, Page
 from wagtail_localize.models import StringSegment, StringTranslation, Translation
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class TranslationStatus:
     """A translation's status: a code (for filters and links) and what editors read."""
@@ -60,7 +64,7 @@ class TranslationStatus:
     }
 
     @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
+    def choices(cls) -> list[tuple[str, StrOrPromise]]:
         return [(code, cls.LABELS[code]) for code in cls.ORDER]
 
     @classmethod

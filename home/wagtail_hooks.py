@@ -8,7 +8,7 @@ report (every translation, of pages and snippets, without dates) in the same men
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import django_filters
@@ -38,12 +38,15 @@ from home.translation_status import (
     target_languages,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 # Anyone who may edit pages somewhere (as Wagtail's own page reports ask).
 PAGE_EDITING_PERMISSIONS = ["add", "change", "publish"]
 SYNC_PERMISSION = "wagtail_localize.submit_translation"
 
 
-def can_edit_pages(user: Any) -> bool:
+def can_edit_pages(user: User | AnonymousUser) -> bool:
     return policy_registry.get_by_type(Page).user_has_any_permission(user, PAGE_EDITING_PERMISSIONS)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import logging
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.core import signing
@@ -32,6 +32,9 @@ from core.redaction import PLACEHOLDER_PATTERN, PLACEHOLDERS, redact_personal_da
 from core.text_analysis import normalise
 from forms.flows.signals import flow_finished, flow_started
 from search.models import FlowFromSearch, SearchClick, SearchLog
+
+if TYPE_CHECKING:
+    from forms.flows.models import FlowPage
 
 logger = logging.getLogger(__name__)
 
@@ -246,7 +249,7 @@ def attributed_log_id(request: HttpRequest | None) -> int | None:
     return log_id
 
 
-def record_flow(request: HttpRequest | None, page: Any, kind: str) -> None:
+def record_flow(request: HttpRequest | None, page: FlowPage, kind: str) -> None:
     """A flow-from-search row, once per search, flow and kind; never breaks the flow."""
     try:
         log_id = attributed_log_id(request)
@@ -265,10 +268,10 @@ def record_flow(request: HttpRequest | None, page: Any, kind: str) -> None:
 
 
 @receiver(flow_started, dispatch_uid="search.analytics.flow_started")
-def record_flow_started(sender: Any, page: Any, request: HttpRequest, **kwargs: Any) -> None:
+def record_flow_started(sender: Any, page: FlowPage, request: HttpRequest, **kwargs: Any) -> None:
     record_flow(request, page, FlowFromSearch.Kind.STARTED)
 
 
 @receiver(flow_finished, dispatch_uid="search.analytics.flow_finished")
-def record_flow_finished(sender: Any, page: Any, request: HttpRequest, **kwargs: Any) -> None:
+def record_flow_finished(sender: Any, page: FlowPage, request: HttpRequest, **kwargs: Any) -> None:
     record_flow(request, page, FlowFromSearch.Kind.FINISHED)

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.db import DatabaseError
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from home.models import HomePage, HomePageTopTask
 from search.models import FlowFromSearch, SearchClick
 from services.models import ServicePage
+
+if TYPE_CHECKING:
+    from wagtail.models import Locale
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +78,7 @@ def popularity_scores(page_ids) -> dict[int, float]:
     return {pk: counts[pk] / most for pk in ids if pk in counts}
 
 
-def popular_services(locale: Any, limit: int = 6) -> list:
+def popular_services(locale: Locale, limit: int = 6) -> list[ServicePage]:
     """The live, public services in `locale` residents chose most in the last 30 days, topped
     up with the home page's top tasks (so a new site still offers the services most needed)."""
     services = ServicePage.objects.live().public().filter(locale=locale)
@@ -97,7 +100,7 @@ def popular_services(locale: Any, limit: int = 6) -> list:
     return chosen
 
 
-def top_tasks(services: Any, locale: Any) -> list:
+def top_tasks(services: QuerySet[ServicePage], locale: Locale) -> list[ServicePage]:
     """The home page's top tasks in `locale` (the default site's home page in that language,
     or its tasks' translations where that language has no home page of its own)."""
     from wagtail.models import Site

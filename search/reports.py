@@ -1,4 +1,4 @@
-"""The web team's search reports in the admin (issue 5, point 3): search terms, searches with
+"""The web team's search reports in the admin: search terms, searches with
 no results, click-through and searches that led to a request. Each covers the searches made
 between two dates (the last 30 days unless chosen), can be searched for a term, and downloads as
 CSV or XLSX. The numbers are counted by the database (grouped queries), never row by row.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.core.exceptions import PermissionDenied
@@ -41,6 +41,9 @@ from wagtail.admin.views.reports import ReportView
 from core.spreadsheets import SafeSpreadsheetExportMixin
 from search.models import VIEW_REPORTS_PERMISSION, FlowFromSearch, SearchClick, SearchLog
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 DEFAULT_DAYS = 30
 
 
@@ -61,7 +64,7 @@ class SearchLogFilterSet(WagtailFilterSet):
 
     class Meta:
         model = SearchLog
-        fields = []
+        fields: list[str] = []
 
 
 class SearchClickFilterSet(WagtailFilterSet):
@@ -69,7 +72,7 @@ class SearchClickFilterSet(WagtailFilterSet):
 
     class Meta:
         model = SearchClick
-        fields = []
+        fields: list[str] = []
 
 
 class FlowFromSearchFilterSet(WagtailFilterSet):
@@ -77,7 +80,7 @@ class FlowFromSearchFilterSet(WagtailFilterSet):
 
     class Meta:
         model = FlowFromSearch
-        fields = []
+        fields: list[str] = []
 
 
 def count_per_log(queryset: QuerySet, expression: Any = None) -> Coalesce:
@@ -115,7 +118,7 @@ class SearchReportView(SafeSpreadsheetExportMixin, ReportView):
     search_fields = ["query"]
     paginate_by = 50
     tie_break: tuple[str, ...] = ("query",)
-    description = ""
+    description: StrOrPromise = ""
     export_name = "search-report"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -134,6 +134,7 @@ class LazyResult:
         if self._result is None:
             promotion = self.promotion
             if self.page_id is None:
+                assert promotion is not None  # a result without a page is an external link
                 self._result = Result(
                     position=self.position,
                     title=promotion.external_link_text or promotion.external_link_url,

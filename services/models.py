@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, ClassVar
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -25,6 +26,9 @@ from core.richtext import RICH_TEXT_FEATURES
 
 from .blocks import BodyBlock
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class ServiceKind(models.TextChoices):
     """What a resident can do with a service, as the catalogue describes it."""
@@ -36,7 +40,9 @@ class ServiceKind(models.TextChoices):
     APPOINTMENT = "appointment", _("Book an appointment")
 
 
-def _page_link(verbose_name: str, help_text: str) -> models.ForeignKey:
+def _page_link(
+    verbose_name: StrOrPromise, help_text: StrOrPromise
+) -> models.ForeignKey[Page | None, Page | None]:
     """An optional link to a page that stays valid (empty) if the page is deleted."""
     return models.ForeignKey(
         "wagtailcore.Page",
@@ -54,19 +60,21 @@ class ContactSettings(ClusterableModel, BaseSiteSetting):
     """How residents reach the council other than online; every service page shows these
     unless it sets its own phone number or face-to-face text."""
 
-    phone_number = models.CharField(_("phone number"), max_length=40, default="01632 960 000")
-    phone_hours = models.CharField(
+    phone_number: models.CharField[str, str] = models.CharField(
+        _("phone number"), max_length=40, default="01632 960 000"
+    )
+    phone_hours: models.CharField[str, str] = models.CharField(
         _("phone opening hours"),
         max_length=200,
         default="Monday to Friday, 8:30am to 5:30pm",
     )
-    out_of_hours = models.CharField(
+    out_of_hours: models.CharField[str, str] = models.CharField(
         _("out of hours"),
         max_length=300,
         blank=True,
         help_text=_("What to do in an emergency when the lines are closed."),
     )
-    face_to_face = models.TextField(
+    face_to_face: models.TextField[str, str] = models.TextField(
         _("face to face"),
         blank=True,
         help_text=_("Where and when residents can see us in person, and how to book."),
@@ -132,7 +140,7 @@ class ContactSettings(ClusterableModel, BaseSiteSetting):
         return localized
 
 
-def other_language_choices() -> list[tuple[str, str]]:
+def other_language_choices() -> list[tuple[str, StrOrPromise]]:
     return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 
 
@@ -140,10 +148,16 @@ class ContactSettingsTranslation(Orderable):
     """The contact texts in one other language."""
 
     setting = ParentalKey(ContactSettings, related_name="translations", on_delete=models.CASCADE)
-    language = models.CharField(_("language"), max_length=10, choices=other_language_choices)
-    phone_hours = models.CharField(_("phone opening hours"), max_length=200, blank=True)
-    out_of_hours = models.CharField(_("out of hours"), max_length=300, blank=True)
-    face_to_face = models.TextField(_("face to face"), blank=True)
+    language: models.CharField[str, str] = models.CharField(
+        _("language"), max_length=10, choices=other_language_choices
+    )
+    phone_hours: models.CharField[str, str] = models.CharField(
+        _("phone opening hours"), max_length=200, blank=True
+    )
+    out_of_hours: models.CharField[str, str] = models.CharField(
+        _("out of hours"), max_length=300, blank=True
+    )
+    face_to_face: models.TextField[str, str] = models.TextField(_("face to face"), blank=True)
 
     panels: ClassVar[list] = [
         FieldPanel("language"),
@@ -164,7 +178,9 @@ class ContactSettingsTranslation(Orderable):
 class CategoryPage(StemmedSearchMixin, Page):
     """A group of services, such as "Bins, recycling and waste"."""
 
-    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    intro: models.CharField[str, str] = models.CharField(
+        _("introduction"), max_length=300, blank=True
+    )
 
     content_panels: ClassVar[list] = [*Page.content_panels, FieldPanel("intro")]
     search_fields: ClassVar[list] = [
@@ -176,7 +192,7 @@ class CategoryPage(StemmedSearchMixin, Page):
     stemmed_fields = ("title", "intro")
     parent_page_types: ClassVar[list[str]] = ["home.HomePage"]
     subpage_types: ClassVar[list[str]] = ["services.ServicePage"]
-    # Served from the page cache to anonymous readers (council/pagecache.py).
+    # Served from the page cache to anonymous readers (core/pagecache.py).
     page_cache = True
 
     class Meta:
@@ -197,15 +213,15 @@ class ServicePage(StemmedSearchMixin, Page):
     """One council service: what it is, who can use it, what it costs and how to do it,
     online first and by phone, face to face or with help."""
 
-    kind = models.CharField(
+    kind: models.CharField[str, str] = models.CharField(
         _("kind of service"), max_length=20, choices=ServiceKind.choices, default=ServiceKind.INFO
     )
-    summary = models.CharField(
+    summary: models.CharField[str, str] = models.CharField(
         _("summary"),
         max_length=250,
         help_text=_("One or two sentences. Shown under the title and in search results."),
     )
-    keywords = models.CharField(
+    keywords: models.CharField[str, str] = models.CharField(
         _("words residents use"),
         max_length=300,
         blank=True,
@@ -220,39 +236,41 @@ class ServicePage(StemmedSearchMixin, Page):
     before_you_start = RichTextField(
         _("what you need before you start"), features=RICH_TEXT_FEATURES, blank=True
     )
-    cost = models.CharField(
+    cost: models.CharField[str, str] = models.CharField(
         _("cost"), max_length=300, blank=True, help_text=_("For example 'Free' or '£25'.")
     )
-    time_to_complete = models.CharField(
+    time_to_complete: models.CharField[str, str] = models.CharField(
         _("how long it takes"), max_length=200, blank=True, help_text=_("About 5 minutes")
     )
-    service_standard = models.CharField(
+    service_standard: models.CharField[str, str] = models.CharField(
         _("service standard"),
         max_length=300,
         blank=True,
         help_text=_("The promise we publish, such as 'We reply within 5 working days.'"),
     )
-    external_start_url = models.URLField(
+    external_start_url: models.URLField[str, str] = models.URLField(
         _("online service on another website"),
         blank=True,
         help_text=_("Only for services done on a national website, such as GOV.UK."),
     )
-    start_button_text = models.CharField(
+    start_button_text: models.CharField[str, str] = models.CharField(
         _("start button text"), max_length=80, blank=True, help_text=_("Defaults to 'Start now'.")
     )
-    phone_number = models.CharField(
+    phone_number: models.CharField[str, str] = models.CharField(
         _("phone number"),
         max_length=40,
         blank=True,
         help_text=_("Leave empty to show the council's main number."),
     )
-    face_to_face = models.TextField(
+    face_to_face: models.TextField[str, str] = models.TextField(
         _("face to face"),
         blank=True,
         help_text=_("How to do this in person. Leave empty to show the customer service centre."),
     )
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
-    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    last_reviewed: models.DateField[date | None, date | None] = models.DateField(
+        _("last reviewed"), null=True, blank=True
+    )
 
     content_panels: ClassVar[list] = [
         *Page.content_panels,
@@ -327,7 +345,7 @@ class ServicePage(StemmedSearchMixin, Page):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         # Looked up only if the page's content is rendered, not when it comes from the fragment
-        # cache (council/pagecache.py).
+        # cache (core/pagecache.py).
         context["related"] = SimpleLazyObject(self.get_related_services)
         context["contact"] = SimpleLazyObject(lambda: ContactSettings.for_request(request))
         return context
@@ -337,7 +355,7 @@ class ServicePageRelatedService(Orderable):
     """A service shown under "Related services" on another service's page."""
 
     page = ParentalKey(ServicePage, related_name="related_services", on_delete=models.CASCADE)
-    service = models.ForeignKey(
+    service: models.ForeignKey[ServicePage, ServicePage] = models.ForeignKey(
         ServicePage, verbose_name=_("service"), on_delete=models.CASCADE, related_name="+"
     )
 

@@ -12,6 +12,7 @@ A flow names a handler by its id; the runtime finds it in one of these registrie
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -57,10 +58,26 @@ class ResultPage(Protocol):
     def show(self, answers: dict[str, Any]) -> LookupResult: ...
 
 
+class SentRequest(Protocol):
+    """What an action is given: a saved request (a forms.flows.models.Submission, which this
+    bottom module may not import)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def reference(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime.datetime: ...
+
+    def answer(self, name: str) -> Any: ...
+
+
 class Action(Protocol):
     title: str
 
-    def run(self, submission: Any) -> list[str]: ...
+    def run(self, submission: SentRequest) -> list[str]: ...
 
 
 fees: Registry[FeeCalculator] = Registry("fees")

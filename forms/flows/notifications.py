@@ -221,9 +221,9 @@ def rich_text_as_plain_text(html: str, base_url: str) -> str:
         return ""
     soup = BeautifulSoup(expand_db_html(html), "html.parser")
     for link in soup.find_all("a"):
-        href = link.get("href", "")
+        href = link.get("href")  # one value (a list only for attributes such as class)
         words = link.get_text()
-        if href and not href.startswith("#"):
+        if isinstance(href, str) and href and not href.startswith("#"):
             address = urljoin(base_url, href)
             link.replace_with(words if address == words else f"{words} ({address})")
     for line_break in soup.find_all("br"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import decimal
 import re
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from django import forms
 from django.conf import settings
@@ -20,6 +20,9 @@ from forms.flows.models import Submission
 from forms.payments import providers
 from forms.payments.models import Payment
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 REFUND_PERMISSION = "payments.refund_payment"
 # The detail page has two forms; this hidden field says which one was sent.
 REFUND_ACTION = "refund"
@@ -27,7 +30,7 @@ STRIPE_DASHBOARD = "https://dashboard.stripe.com"
 PROVIDER_NAMES = {"stripe": "Stripe", "sandbox": gettext_lazy("Sandbox (test, no money taken)")}
 
 
-def can_refund(user: Any) -> bool:
+def can_refund(user: User | AnonymousUser) -> TypeGuard[User]:
     """Finance staff and superusers. Seeing the request is checked separately: the page is not
     found for a request the user may not see."""
     return bool(user.is_active and user.has_perm(REFUND_PERMISSION))
@@ -106,13 +109,15 @@ class RefundForm(forms.Form):
             full_label = _("Refund the rest (%(amount)s)") % {"amount": remaining}
         else:
             full_label = _("Refund the full amount (%(amount)s)") % {"amount": remaining}
-        self.fields["how"].choices = [(self.FULL, full_label), (self.PART, _("Refund part of it"))]
+        how_field = cast(forms.ChoiceField, self.fields["how"])
+        how_field.choices = [(self.FULL, full_label), (self.PART, _("Refund part of it"))]
         if not self.is_bound:
             self.initial.setdefault("payment", payment.pk)
             self.initial.setdefault("key", new_refund_key(payment))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         key_pattern = rf"refund-{self.payment_obj.uuid}-[0-9a-f]{{32}}"
         if cleaned.get("payment") != self.payment_obj.pk or not re.fullmatch(
             key_pattern, cleaned.get("key") or ""
@@ -162,7 +167,7 @@ def local_datetime(value: Any) -> str:
 
 
 def payment_sections(
-    submission: Submission, user: Any, refund_form: RefundForm | None = None
+    submission: Submission, user: User | AnonymousUser, refund_form: RefundForm | None = None
 ) -> list[dict[str, Any]]:
     """Each payment of the request, newest first, with its refunds and (for those who may
     refund, while money is left to refund) a refund form: the one sent, if it had errors."""

@@ -36,7 +36,7 @@ NOT_FOUND = _(
 )
 
 # The colour of each status's tag, as GOV.UK services use them.
-STATUS_TAG_CLASSES = {
+STATUS_TAG_CLASSES: dict[str, str] = {
     SubmissionStatus.RECEIVED: "govuk-tag--blue",
     SubmissionStatus.WAITING_FOR_PAYMENT: "govuk-tag--yellow",
     SubmissionStatus.PAID: "govuk-tag--turquoise",

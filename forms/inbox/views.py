@@ -143,7 +143,7 @@ class SubmissionIndexView(SafeSpreadsheetExportMixin, IndexView):
     # export: one row a request, the answers as "question: answer" lines
 
     def to_row_dict(self, item: Submission) -> OrderedDict:
-        fee = decimal.Decimal(item.fee_pence) / 100 if item.fee_pence is not None else ""
+        fee = decimal.Decimal(item.fee_pence) / 100 if item.fee_pence is not None else None
         # One line an answer: an address's lines are joined with commas.
         answers = "\n".join(
             f"{answer.get('source_label') or answer.get('label', '')}: "
@@ -158,7 +158,7 @@ class SubmissionIndexView(SafeSpreadsheetExportMixin, IndexView):
                 # Local time, as staff read it; a spreadsheet cell has no time zone.
                 ("sent", timezone.localtime(item.created_at).replace(tzinfo=None)),
                 ("email", item.contact_email),
-                ("fee", fee.quantize(decimal.Decimal("0.01")) if fee != "" else ""),
+                ("fee", fee.quantize(decimal.Decimal("0.01")) if fee is not None else ""),
                 ("answers", answers),
             ]
         )
@@ -188,7 +188,8 @@ class StatusChangeForm(forms.Form):
         self.fields["status"].initial = submission.status
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("status") == self.submission.status and not cleaned.get("note"):
             raise forms.ValidationError(
                 _("Choose a new status, or write a note to tell the resident something.")

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
@@ -64,7 +65,7 @@ class ChannelVolumeViewSet(ModelViewSet):
         base_form_class=ChannelVolumeForm,
     )
 
-    def get_queryset(self, request: Any) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ChannelVolume]:
         return ChannelVolume.objects.select_related("service")
 
     def get_permissions_to_register(self) -> QuerySet:

@@ -1,5 +1,5 @@
-"""The figures the reports show (CONTRACT: the roll-up engineer implements these functions;
-the report and dashboard engineers build on the dataclasses as they are here).
+"""The figures the reports show: `flow_metrics` for the drop-off report, `service_kpis` and
+`kpi_trend` for the service KPI dashboard, each returning the dataclasses below.
 
 Dates are inclusive local dates. Days already rolled up are read from FlowDay, FlowStepDay
 and FlowErrorDay; days not rolled up yet (today) are computed from the raw FlowEvent rows
@@ -9,8 +9,18 @@ the same way, so the figures never lag.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from forms.insights.models.days import JOURNEY_COUNTS
+
+if TYPE_CHECKING:
+    from wagtail.models import Site
+
+    from forms.flows.models import FlowPage
+    from forms.insights.rollup import DayFigures
+    from services.models import ServicePage
 
 
 @dataclass
@@ -53,7 +63,7 @@ class SatisfactionSummary:
 
 @dataclass
 class FlowMetrics:
-    flow: Any
+    flow: FlowPage
     start: datetime.date
     end: datetime.date
     started: int = 0
@@ -89,7 +99,7 @@ class FlowMetrics:
 
 @dataclass
 class ServiceKPIs:
-    service: Any
+    service: ServicePage
     start: datetime.date
     end: datetime.date
     started: int = 0
@@ -151,7 +161,9 @@ def _runs(days: list[datetime.date]) -> list[tuple[datetime.date, datetime.date]
     return runs
 
 
-def _collect(flow, start: datetime.date, end: datetime.date, details: bool = True):
+def _collect(
+    flow: FlowPage, start: datetime.date, end: datetime.date, details: bool = True
+) -> DayFigures:
     """One flow's figures from `start` to `end`, merged: roll-ups where there are, live
     figures for the other days (today included, the future left out)."""
     from django.db.models import Sum
@@ -166,9 +178,9 @@ def _collect(flow, start: datetime.date, end: datetime.date, details: bool = Tru
         return total
     rolled = FlowDay.objects.filter(flow=flow, day__gte=start, day__lte=end)
     rolled_days = set()
-    for row in rolled.only("day", "by_source", "by_device", *DayFigures.TOTALS):
+    for row in rolled.only("day", "by_source", "by_device", *JOURNEY_COUNTS):
         rolled_days.add(row.day)
-        for name in DayFigures.TOTALS:
+        for name in JOURNEY_COUNTS:
             setattr(total, name, getattr(total, name) + getattr(row, name))
         total.by_source.update(row.by_source)
         total.by_device.update(row.by_device)
@@ -192,7 +204,9 @@ def _collect(flow, start: datetime.date, end: datetime.date, details: bool = Tru
     return total
 
 
-def _satisfaction(flows, start: datetime.date, end: datetime.date) -> SatisfactionSummary:
+def _satisfaction(
+    flows: Iterable[FlowPage], start: datetime.date, end: datetime.date
+) -> SatisfactionSummary:
     from django.db.models import Count
 
     from forms.insights.models import SatisfactionResponse
@@ -211,7 +225,7 @@ def _satisfaction(flows, start: datetime.date, end: datetime.date) -> Satisfacti
     return SatisfactionSummary(responses=sum(by_rating.values()), by_rating=by_rating)
 
 
-def _step_labels(flow) -> tuple[dict[str, str], dict[str, str]]:
+def _step_labels(flow: FlowPage) -> tuple[dict[str, str], dict[str, str]]:
     """(page name -> label, question name -> label) from the flow as it is now."""
     from django.utils.translation import gettext
 
@@ -235,7 +249,7 @@ def _step_labels(flow) -> tuple[dict[str, str], dict[str, str]]:
     return steps, questions
 
 
-def flow_metrics(flow, start: datetime.date, end: datetime.date) -> FlowMetrics:
+def flow_metrics(flow: FlowPage, start: datetime.date, end: datetime.date) -> FlowMetrics:
     """The flow's figures for the journeys that started from `start` to `end` (inclusive).
 
     Steps: the flow's question pages in their order (all of them, reached or not), then
@@ -281,14 +295,7 @@ def flow_metrics(flow, start: datetime.date, end: datetime.date) -> FlowMetrics:
         flow=flow,
         start=start,
         end=end,
-        started=total.started,
-        submitted=total.submitted,
-        end_points=total.end_points,
-        abandoned=total.abandoned,
-        payment_started=total.payment_started,
-        payment_succeeded=total.payment_succeeded,
-        payment_failed=total.payment_failed,
-        payment_cancelled=total.payment_cancelled,
+        **{name: getattr(total, name) for name in JOURNEY_COUNTS},
         steps=steps,
         errors=errors,
         satisfaction=_satisfaction([flow], start, end),
@@ -297,7 +304,7 @@ def flow_metrics(flow, start: datetime.date, end: datetime.date) -> FlowMetrics:
     )
 
 
-def _costs(site=None) -> dict[str, Any]:
+def _costs(site: Site | None = None) -> dict[str, Any]:
     from wagtail.models import Site
 
     from forms.insights.models import ChannelCosts
@@ -307,7 +314,9 @@ def _costs(site=None) -> dict[str, Any]:
     return {name: getattr(costs, name) for name in ("online", "phone", "face_to_face", "post")}
 
 
-def service_kpis(service, start: datetime.date, end: datetime.date, site=None) -> ServiceKPIs:
+def service_kpis(
+    service: ServicePage, start: datetime.date, end: datetime.date, site: Site | None = None
+) -> ServiceKPIs:
     """The four KPIs for a service from `start` to `end`: its flows' journeys (completed =
     sent or ended at an end point), the other channels' volumes for every month the range
     touches (whole months: volumes are entered per month), and the unit costs of `site`
@@ -334,7 +343,7 @@ def service_kpis(service, start: datetime.date, end: datetime.date, site=None) -
     return kpis
 
 
-def kpi_trend(service, months: int = 6, site=None) -> list[ServiceKPIs]:
+def kpi_trend(service: ServicePage, months: int = 6, site: Site | None = None) -> list[ServiceKPIs]:
     """One ServiceKPIs per calendar month, oldest first, the current month last (its `end`
     is today: the month so far)."""
     from django.utils import timezone

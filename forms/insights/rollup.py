@@ -32,13 +32,17 @@ import datetime
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
 from forms.flows.constants import CHECK_ANSWERS_STEP
-from forms.insights.models.days import TIME_BUCKETS
+from forms.insights.models.days import JOURNEY_COUNTS, TIME_BUCKETS
 from forms.insights.tracking import IDLE
+
+if TYPE_CHECKING:
+    from forms.flows.models import FlowPage
 
 PAYMENT_STEP = "payment"
 PAYMENT_KINDS = ("payment_started", "payment_succeeded", "payment_failed", "payment_cancelled")
@@ -109,24 +113,13 @@ class DayFigures:
     steps: dict[str, StepDay] = field(default_factory=dict)
     errors: Counter = field(default_factory=Counter)  # (step, field, error) -> events
 
-    TOTALS = (
-        "started",
-        "submitted",
-        "end_points",
-        "abandoned",
-        "payment_started",
-        "payment_succeeded",
-        "payment_failed",
-        "payment_cancelled",
-    )
-
     def step(self, name: str) -> StepDay:
         if name not in self.steps:
             self.steps[name] = StepDay()
         return self.steps[name]
 
     def add(self, other: DayFigures) -> None:
-        for name in self.TOTALS:
+        for name in JOURNEY_COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.by_source.update(other.by_source)
         self.by_device.update(other.by_device)
@@ -252,7 +245,7 @@ def day_figures(
     return figures
 
 
-def step_positions(flow) -> dict[str, int]:
+def step_positions(flow: FlowPage) -> dict[str, int]:
     """The order of a flow's pages: question pages, then check your answers, then payment."""
     names = [step.value["name"] for step in flow.steps if step.block_type == "question_page"]
     names += [CHECK_ANSWERS_STEP, PAYMENT_STEP]
@@ -283,7 +276,7 @@ def rollup_day(day: datetime.date, now: datetime.datetime | None = None) -> int:
                 day=day,
                 by_source=dict(fig.by_source),
                 by_device=dict(fig.by_device),
-                **{name: getattr(fig, name) for name in DayFigures.TOTALS},
+                **{name: getattr(fig, name) for name in JOURNEY_COUNTS},
             )
         )
         positions = step_positions(flow)

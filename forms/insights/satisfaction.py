@@ -27,7 +27,7 @@ from core import ratelimits
 from forms.flows import journeys
 from forms.flows.constants import CHECK_ANSWERS_STEP
 from forms.flows.models import FlowPage
-from forms.flows.runtime.wizard import start_again
+from forms.flows.runtime import start_again
 from forms.insights.models import Satisfaction, SatisfactionResponse
 
 COMMENT_MAX_LENGTH = 1200
@@ -69,17 +69,17 @@ class SatisfactionForm(forms.Form):
     def error_list(self) -> list[dict[str, str]]:
         """For the error summary: each message linked to its field."""
         return [
-            {"anchor": self.anchors.get(name, ""), "message": message}
+            {"anchor": self.anchors.get(name, ""), "message": str(message)}
             for name in ("rating", "comment")
             for message in self.errors.get(name, [])
         ]
 
 
-def end_points(page: Any) -> set[str]:
+def end_points(page: FlowPage) -> set[str]:
     return {step.value["name"] for step in page.steps if step.block_type == "end_point"}
 
 
-def asked_where(page: Any, value: str) -> str:
+def asked_where(page: FlowPage, value: str) -> str:
     """'confirmation', the look-up result (shown at check your answers) or the name of one of
     the flow's end points; '' for anything else."""
     value = (value or "").strip()
@@ -88,13 +88,13 @@ def asked_where(page: Any, value: str) -> str:
     return ""
 
 
-def back_url(page: Any, request: HttpRequest, asked_at: str) -> str:
+def back_url(page: FlowPage, request: HttpRequest, asked_at: str) -> str:
     if asked_at:
         return f"{page.get_url(request)}{asked_at}/"
     return page.service.get_url(request)
 
 
-def _context(page: Any, request: HttpRequest, asked_at: str, **extra: Any) -> dict[str, Any]:
+def _context(page: FlowPage, request: HttpRequest, asked_at: str, **extra: Any) -> dict[str, Any]:
     return {
         "page": page,
         "self": page,
@@ -146,7 +146,7 @@ def satisfaction(request: HttpRequest, flow_id: int) -> HttpResponse:
 
 def _form_page(
     request: HttpRequest,
-    page: Any,
+    page: FlowPage,
     asked_at: str,
     form: SatisfactionForm,
     errors: list[dict[str, Any]] | None = None,
@@ -161,11 +161,11 @@ def _form_page(
 
 
 def _rate_limited(
-    request: HttpRequest, page: Any, asked_at: str, form: SatisfactionForm
+    request: HttpRequest, page: FlowPage, asked_at: str, form: SatisfactionForm
 ) -> HttpResponse:
     """Too much feedback from this address: the question again with the resident's answer and
     comment still in it (not checked, not saved), and "wait a minute" (429)."""
     form.cleaned_data = {}
-    form._errors = ErrorDict()
+    form._errors = ErrorDict()  # type: ignore[attr-defined]  # Django's, not in the stubs
     errors = [{"anchor": "", "message": ratelimits.TOO_MANY_FEEDBACK}]
     return ratelimits.too_many_requests(_form_page(request, page, asked_at, form, errors))

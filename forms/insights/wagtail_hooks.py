@@ -12,7 +12,9 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from .channels import ChannelVolumeViewSet
-from .reports import FlowDropOffIndexView, FlowDropOffView, ServiceKPIView, can_see_flow_reports
+from .reports.access import can_see_flow_reports
+from .reports.dropoff import FlowDropOffIndexView, FlowDropOffView
+from .reports.kpis import ServiceKPIView
 
 
 class FlowReportMenuItem(MenuItem):

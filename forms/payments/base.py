@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .constants import PaymentStatus
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # (the package imports this module before Django can load the models)
+    from .models import Payment
 
 
 class ProviderError(Exception):
@@ -31,16 +37,16 @@ class BasePaymentProvider:
     """A payment provider. Subclasses register with `@providers.register("id")`."""
 
     id: str = ""
-    title: Any = _("Payment provider")
+    title: StrOrPromise = _("Payment provider")
 
     # override
 
-    def start_payment(self, payment: Any, request: HttpRequest) -> str:
+    def start_payment(self, payment: Payment, request: HttpRequest) -> str:
         """Create a checkout for `payment` and return the URL to send the resident to.
         Raise ProviderError when it cannot be created."""
         raise NotImplementedError
 
-    def fetch_state(self, payment: Any) -> ProviderState:
+    def fetch_state(self, payment: Payment) -> ProviderState:
         """Ask the provider where the payment is (return page, reconciliation)."""
         raise NotImplementedError
 
@@ -48,16 +54,16 @@ class BasePaymentProvider:
         """Check and act on a notification the provider sent to us."""
         raise NotImplementedError
 
-    def refund(self, payment: Any, amount_pence: int, idempotency_key: str) -> str:
+    def refund(self, payment: Payment, amount_pence: int, idempotency_key: str) -> str:
         """Refund `amount_pence` of a paid payment; return the provider's refund id."""
         raise NotImplementedError
 
     # helpers
 
-    def return_url(self, payment: Any, request: HttpRequest | None = None) -> str:
+    def return_url(self, payment: Payment, request: HttpRequest | None = None) -> str:
         return self.absolute(reverse("payment_return", args=[payment.uuid]), request)
 
-    def cancel_url(self, payment: Any, request: HttpRequest | None = None) -> str:
+    def cancel_url(self, payment: Payment, request: HttpRequest | None = None) -> str:
         return self.return_url(payment, request) + "?cancelled=1"
 
     @staticmethod
@@ -69,5 +75,5 @@ class BasePaymentProvider:
         return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
     @staticmethod
-    def line_item_name(payment: Any) -> str:
+    def line_item_name(payment: Payment) -> str:
         return f"{payment.submission.service_title} ({payment.submission.reference})"

@@ -25,6 +25,8 @@ def payment_for(submission: Submission) -> Payment:
     """The submission's payment, made (for its fee, with the site's provider) if it has none."""
     payment = submission.payments.order_by("-created_at").first()
     if payment is None:
+        if submission.fee_pence is None:
+            raise ValueError(f"Submission {submission.pk} has no fee to pay")
         payment = Payment.objects.create(
             submission=submission,
             provider=settings.PAYMENT_PROVIDER,

@@ -18,7 +18,8 @@ class PaymentStatus(models.TextChoices):
 S = PaymentStatus
 # Late, repeated or out-of-order news never moves a payment backwards: once paid it can only be
 # refunded; a session that failed, was cancelled or expired can still be paid (Stripe's word wins).
-ALLOWED = {
+# Keyed by the status as stored (a str).
+ALLOWED: dict[str, set[PaymentStatus]] = {
     S.CREATED: {S.PENDING, S.PAID, S.FAILED, S.CANCELLED, S.EXPIRED},
     S.PENDING: {S.PAID, S.FAILED, S.CANCELLED, S.EXPIRED},
     S.FAILED: {S.PENDING, S.PAID, S.EXPIRED},

@@ -12,6 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from forms.payments.constants import PaymentStatus
 
 
+class PaymentQuerySet(models.QuerySet["Payment"]):
+    def locked(self, pk: int) -> Payment:
+        """The payment `pk` read afresh with its submission, its row locked until the
+        transaction ends: call it inside `transaction.atomic()`. Every change to a payment
+        starts here, so a return page, webhooks and reconciliation arriving at once take turns
+        and each sees what the one before it wrote."""
+        return self.select_for_update().select_related("submission").get(pk=pk)
+
+
 class Payment(models.Model):
     """The fee for one submission, taken through one provider (Stripe, or the sandbox)."""
 
@@ -46,6 +55,8 @@ class Payment(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
 
+    objects = PaymentQuerySet.as_manager()
+
     class Meta:
         db_table = "flows_payment"  # made in the flows app; kept when it moved here
         verbose_name = _("payment")
@@ -59,6 +70,13 @@ class Payment(models.Model):
     def idempotency_key(self) -> str:
         """Same key for the same attempt: a double click or a retry never makes two checkouts."""
         return f"checkout-{self.uuid}-{self.attempt}"
+
+    @property
+    def refund_status(self) -> PaymentStatus:
+        """The status its refunds so far give it: refunded in full, or in part."""
+        if self.refunded_pence >= self.amount_pence:
+            return PaymentStatus.REFUNDED
+        return PaymentStatus.PARTIALLY_REFUNDED
 
     @property
     def refundable_pence(self) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,21 +11,20 @@ from django.utils.translation import gettext as _
 from core.money import format_pence
 
 from . import get_provider
-from .constants import PaymentStatus
+from .models import Payment, Refund
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def refund_payment(
-    payment: Any, amount_pence: int, *, user: Any, idempotency_key: str, reason: str = ""
-) -> Any:
+    payment: Payment, amount_pence: int, *, user: User, idempotency_key: str, reason: str = ""
+) -> Refund:
     """Refund `amount_pence` of `payment`. The same `idempotency_key` (one per refund form
     shown) never refunds twice. Raises ValidationError with a message for staff when the
     amount is not refundable, and ProviderError when the provider refuses."""
-    from forms.payments.models import Payment, Refund
-
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update().select_related("submission").get(pk=payment.pk)
-        )
+        payment = Payment.objects.locked(payment.pk)
         existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
@@ -48,11 +47,7 @@ def refund_payment(
             user=user,
         )
         payment.refunded_pence += amount_pence
-        payment.status = (
-            PaymentStatus.REFUNDED
-            if payment.refunded_pence >= payment.amount_pence
-            else PaymentStatus.PARTIALLY_REFUNDED
-        )
+        payment.status = payment.refund_status
         payment.save(update_fields=["refunded_pence", "status", "updated_at"])
         payment.submission.events.create(
             status=payment.submission.status,

@@ -10,12 +10,13 @@ import calendar
 import datetime
 import decimal
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,12 +32,15 @@ from forms.payments.models import Payment
 
 from .constants import SETTLED, PaymentStatus
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 REFUND_PERMISSION = "payments.refund_payment"
 # A spreadsheet opens a cell starting with one of these as a formula.
 KNOWN_PROVIDERS = {"sandbox": _("Sandbox"), "stripe": _("Stripe")}
 
 
-def provider_choices(request: Any = None) -> list[tuple[str, Any]]:
+def provider_choices(request: HttpRequest | None = None) -> list[tuple[str, StrOrPromise]]:
     """The providers payments were taken with, and the ones the site knows."""
     used = set(Payment.objects.order_by().values_list("provider", flat=True).distinct())
     return [(id, KNOWN_PROVIDERS.get(id, id)) for id in sorted(used | set(KNOWN_PROVIDERS))]
@@ -230,7 +234,7 @@ class PaymentReportView(SafeSpreadsheetExportMixin, ReportView):
             "net": format_pence(sums["taken"] - sums["refunded"]),
         }
 
-    def date_range_description(self) -> str:
+    def date_range_description(self) -> StrOrPromise:
         filters = self.filters
         if not filters or not filters.is_valid():
             return _("The dates could not be read, so these are all the payments.")

@@ -5,7 +5,6 @@ settings refuse it."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import BasePaymentProvider, ProviderState
 from .constants import PaymentStatus
+from .models import Payment
 from .providers import providers
 from .transitions import update_payment
 
@@ -22,7 +22,7 @@ class SandboxProvider(BasePaymentProvider):
     id = "sandbox"
     title = _("Sandbox (test payments, no money taken)")
 
-    def start_payment(self, payment: Any, request: HttpRequest) -> str:
+    def start_payment(self, payment: Payment, request: HttpRequest) -> str:
         if not payment.provider_session_id:
             payment.provider_session_id = f"sandbox_cs_{uuid.uuid4().hex[:24]}"
             payment.checkout_url = reverse("payment_sandbox", args=[payment.uuid])
@@ -31,7 +31,7 @@ class SandboxProvider(BasePaymentProvider):
         update_payment(payment, PaymentStatus.PENDING, request=request)
         return payment.checkout_url
 
-    def fetch_state(self, payment: Any) -> ProviderState:
+    def fetch_state(self, payment: Payment) -> ProviderState:
         # The sandbox page records the outcome itself; there is nobody else to ask.
         return ProviderState(
             status=PaymentStatus(payment.status),
@@ -42,10 +42,10 @@ class SandboxProvider(BasePaymentProvider):
     def handle_webhook(self, request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("The sandbox sends no webhooks.")
 
-    def refund(self, payment: Any, amount_pence: int, idempotency_key: str) -> str:
+    def refund(self, payment: Payment, amount_pence: int, idempotency_key: str) -> str:
         return f"sandbox_re_{uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key).hex[:24]}"
 
-    def record_outcome(self, payment: Any, outcome: str, request: HttpRequest) -> Any:
+    def record_outcome(self, payment: Payment, outcome: str, request: HttpRequest) -> Payment:
         """What the tester chose on the sandbox page."""
         status = {
             "succeed": PaymentStatus.PAID,

@@ -1,28 +1,34 @@
 """Stripe Checkout: the resident pays on Stripe's hosted page; we hear back from the return page
 (which asks Stripe) and from signed webhooks, and either can be first, late, repeated or alone.
 
-Every call goes through one `StripeClient` made by `StripeCheckout.client()`, pinned to
-`STRIPE_API_VERSION`; tests plug a fake in by setting the module's `http_client`.
+Starting a checkout, asking Stripe where a payment is, and refunds are here; the webhooks are
+in `stripe_webhooks`. Every call goes through one `StripeClient` made by
+`StripeCheckout.client()`, pinned to `STRIPE_API_VERSION`; tests plug a fake in by setting the
+module's `http_client`.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import stripe
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .base import BasePaymentProvider, ProviderError, ProviderState
-from .constants import OPEN, SETTLED, PaymentStatus
+from .constants import OPEN, PaymentStatus
+from .models import Payment
 from .providers import providers
+from .stripe_webhooks import StripeWebhooks, intent_id
 from .transitions import update_payment
+
+if TYPE_CHECKING:
+    from stripe.params.checkout import SessionCreateParams
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +59,9 @@ EXPIRY_CUSHION = datetime.timedelta(seconds=90)
 # A checkout with less time left than this is not worth sending a resident to.
 REUSE_MARGIN = datetime.timedelta(minutes=2)
 
-SESSION_EVENTS = {
-    "checkout.session.completed",
-    "checkout.session.async_payment_succeeded",
-    "checkout.session.async_payment_failed",
-    "checkout.session.expired",
-}
-
 
 @providers.register("stripe")
-class StripeCheckout(BasePaymentProvider):
+class StripeCheckout(StripeWebhooks, BasePaymentProvider):
     id = "stripe"
     title = _("Stripe Checkout (card payments)")
 
@@ -83,17 +82,13 @@ class StripeCheckout(BasePaymentProvider):
 
     # starting
 
-    def start_payment(self, payment: Any, request: HttpRequest) -> str:
+    def start_payment(self, payment: Payment, request: HttpRequest) -> str:
         """The payment's open checkout if it has one with time left, else a new one. The row is
         locked meanwhile, so a double click waits for the first click's checkout and reuses it."""
-        from forms.payments.models import Payment
-
         client = self.client()
         failure: stripe.StripeError | None = None
         with transaction.atomic():
-            locked = (
-                Payment.objects.select_for_update().select_related("submission").get(pk=payment.pk)
-            )
+            locked = Payment.objects.locked(payment.pk)
             if locked.status not in OPEN:  # paid meanwhile: the return page shows it
                 return self.return_url(locked, request)
             if self.reusable(locked):
@@ -104,8 +99,11 @@ class StripeCheckout(BasePaymentProvider):
                 locked.attempt += 1
             params = self.session_params(locked, request)
             try:
+                # (cast: stripe's typed params for this API version do not list
+                # payment_method_types, which session_params still sends)
                 session = client.v1.checkout.sessions.create(
-                    params, {"idempotency_key": locked.idempotency_key}
+                    cast("SessionCreateParams", params),
+                    {"idempotency_key": locked.idempotency_key},
                 ).to_dict()
             except stripe.StripeError as error:
                 # Stripe stores and replays an error (a 500 too) for the same idempotency key:
@@ -144,7 +142,7 @@ class StripeCheckout(BasePaymentProvider):
         return locked.checkout_url
 
     @staticmethod
-    def reusable(payment: Any) -> bool:
+    def reusable(payment: Payment) -> bool:
         return bool(
             payment.status in (PaymentStatus.CREATED, PaymentStatus.PENDING)
             and payment.provider_session_id
@@ -153,7 +151,7 @@ class StripeCheckout(BasePaymentProvider):
             and payment.expires_at > timezone.now() + REUSE_MARGIN
         )
 
-    def session_params(self, payment: Any, request: HttpRequest | None) -> dict[str, Any]:
+    def session_params(self, payment: Payment, request: HttpRequest | None) -> dict[str, Any]:
         """What Stripe is asked for. The amount is the payment's, worked out on the server."""
         submission = payment.submission
         metadata = {"reference": submission.reference, "payment": str(payment.uuid)}
@@ -194,7 +192,7 @@ class StripeCheckout(BasePaymentProvider):
 
     # asking Stripe
 
-    def fetch_state(self, payment: Any) -> ProviderState:
+    def fetch_state(self, payment: Payment) -> ProviderState:
         if not payment.provider_session_id:
             return ProviderState(status=PaymentStatus(payment.status))
         try:
@@ -210,7 +208,7 @@ class StripeCheckout(BasePaymentProvider):
         )
 
     @staticmethod
-    def session_status(payment: Any, session: dict[str, Any]) -> PaymentStatus:
+    def session_status(payment: Payment, session: dict[str, Any]) -> PaymentStatus:
         """Where a Checkout Session leaves the payment. Only money actually taken, of the amount
         asked for, counts as paid."""
         status, paid = session.get("status"), session.get("payment_status")
@@ -239,112 +237,9 @@ class StripeCheckout(BasePaymentProvider):
             return PaymentStatus.PENDING
         return PaymentStatus.PAID
 
-    # webhooks
-
-    def handle_webhook(self, request: HttpRequest) -> HttpResponse:
-        """Check Stripe signed it (recently), record it once, and act on it in the same
-        transaction: a repeat of an event already recorded does nothing."""
-        from forms.payments.models import PaymentEvent
-
-        try:
-            event = stripe.Webhook.construct_event(
-                request.body,
-                request.headers.get("Stripe-Signature"),
-                settings.STRIPE_WEBHOOK_SECRET,
-            ).to_dict()
-            event_id, event_type = str(event["id"]), str(event["type"])
-            obj = event["data"]["object"]
-            if not isinstance(obj, dict):
-                raise TypeError("data.object is not an object")
-        except stripe.SignatureVerificationError:
-            logger.warning("Stripe webhook with a bad or stale signature")
-            return HttpResponseBadRequest("Bad signature")
-        except (ValueError, TypeError, KeyError, AttributeError):
-            logger.warning("Stripe webhook that is not an event")
-            return HttpResponseBadRequest("Not a Stripe event")
-
-        with transaction.atomic():
-            payment = self.payment_for_event(event_type, obj)
-            try:
-                with transaction.atomic():
-                    PaymentEvent.objects.create(
-                        provider=self.id,
-                        event_id=event_id,
-                        type=event_type[:100],
-                        payment=payment,
-                        payload=event,
-                    )
-            except IntegrityError:
-                logger.info("Stripe event %s already handled", event_id)
-                return HttpResponse("Already handled")
-            if payment is None:
-                if event_type in SESSION_EVENTS or event_type == "charge.refunded":
-                    logger.warning("Stripe event %s (%s) is for no payment", event_id, event_type)
-                return HttpResponse("No payment")
-            self.act_on(event_type, obj, payment)
-        return HttpResponse("OK")
-
-    def act_on(self, event_type: str, obj: dict[str, Any], payment: Any) -> None:
-        if event_type == "charge.refunded":
-            update_payment(
-                payment, payment.status, refunded_pence=int(obj.get("amount_refunded") or 0)
-            )
-            return
-        if event_type not in SESSION_EVENTS:
-            return
-        if event_type == "checkout.session.expired":
-            status = PaymentStatus.EXPIRED
-        elif event_type == "checkout.session.async_payment_failed":
-            status = PaymentStatus.FAILED
-        else:
-            status = self.session_status(payment, obj)
-        session_id = obj.get("id") or ""
-        current = not payment.provider_session_id or payment.provider_session_id == session_id
-        if status not in (PaymentStatus.PAID, PaymentStatus.PENDING) and not current:
-            # An older checkout of this payment expired or failed: the current one may be open.
-            logger.info("Stripe %s for %s: not its current checkout", event_type, payment.uuid)
-            return
-        payment_id = intent_id(obj)
-        if status == PaymentStatus.PAID and payment.status in SETTLED:
-            if payment_id and payment.provider_payment_id not in ("", payment_id):
-                logger.error(
-                    "Payment %s (%s) was paid twice: %s and %s",
-                    payment.uuid,
-                    payment.submission.reference,
-                    payment.provider_payment_id,
-                    payment_id,
-                )
-            payment_id = ""  # refunds go to the payment first recorded
-        update_payment(payment, status, session_id=session_id, payment_id=payment_id)
-
-    def payment_for_event(self, event_type: str, obj: dict[str, Any]) -> Any:
-        """The payment an event is about: by our metadata, then the submission's reference,
-        then the checkout session (or, for a charge, its payment intent)."""
-        from forms.payments.models import Payment
-
-        payments = Payment.objects.filter(provider=self.id).select_related("submission")
-        if event_type not in SESSION_EVENTS and event_type != "charge.refunded":
-            return None
-        try:
-            found = payments.filter(uuid=uuid.UUID(str((obj.get("metadata") or {})["payment"])))
-        except (KeyError, ValueError, TypeError, AttributeError):
-            found = payments.none()
-        if found:
-            return found[0]
-        if event_type == "charge.refunded":
-            intent = intent_id(obj)
-            return payments.filter(provider_payment_id=intent).first() if intent else None
-        reference = obj.get("client_reference_id")
-        if reference:
-            found = payments.filter(submission__reference=reference).order_by("-created_at").first()
-            if found is not None:
-                return found
-        session_id = obj.get("id")
-        return payments.filter(provider_session_id=session_id).first() if session_id else None
-
     # refunds
 
-    def refund(self, payment: Any, amount_pence: int, idempotency_key: str) -> str:
+    def refund(self, payment: Payment, amount_pence: int, idempotency_key: str) -> str:
         intent = payment.provider_payment_id
         if not intent:
             intent = self.fetch_state(payment).payment_id
@@ -365,11 +260,3 @@ class StripeCheckout(BasePaymentProvider):
         except stripe.StripeError as error:
             raise ProviderError(f"Stripe refused the refund: {error}") from error
         return refund.id
-
-
-def intent_id(obj: dict[str, Any]) -> str:
-    """The payment intent of a session or charge (an id, or an expanded object)."""
-    intent = obj.get("payment_intent")
-    if isinstance(intent, dict):
-        intent = intent.get("id")
-    return intent or ""

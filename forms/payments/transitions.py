@@ -5,7 +5,6 @@ resident's confirmation email goes exactly once."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -24,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 # Payment news counted in the flow's journey (see forms.insights.tracking).
-TRACKED = {
+TRACKED: dict[str, str] = {
     PaymentStatus.PAID: "payment_succeeded",
     PaymentStatus.FAILED: "payment_failed",
     PaymentStatus.EXPIRED: "payment_failed",
@@ -33,19 +32,17 @@ TRACKED = {
 
 
 def update_payment(
-    payment: Any,
+    payment: Payment,
     status: PaymentStatus | str,
     *,
     session_id: str = "",
     payment_id: str = "",
     refunded_pence: int | None = None,
     request: HttpRequest | None = None,
-) -> Any:
+) -> Payment:
     """Move `payment` to `status` if that is allowed from where it is now; returns it fresh."""
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update().select_related("submission").get(pk=payment.pk)
-        )
+        payment = Payment.objects.locked(payment.pk)
         if session_id and not payment.provider_session_id:
             payment.provider_session_id = session_id
         if payment_id:
@@ -53,11 +50,7 @@ def update_payment(
         became_paid = False
         if refunded_pence is not None and refunded_pence > payment.refunded_pence:
             payment.refunded_pence = min(refunded_pence, payment.amount_pence)
-            status = (
-                PaymentStatus.REFUNDED
-                if payment.refunded_pence >= payment.amount_pence
-                else PaymentStatus.PARTIALLY_REFUNDED
-            )
+            status = payment.refund_status
         changed = status != payment.status and status in ALLOWED[payment.status]
         if changed:
             payment.status = status

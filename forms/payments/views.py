@@ -19,6 +19,7 @@ from . import ProviderError, get_provider
 from .checkout import payment_problem, start_checkout
 from .constants import OPEN, SETTLED, PaymentStatus
 from .models import Payment
+from .sandbox import SandboxProvider
 from .transitions import update_payment
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def sandbox(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpResponse:
     if request.method == "POST":
         outcome = request.POST.get("outcome")
         if outcome in ("succeed", "fail", "cancel") and payment.status in OPEN:
-            get_provider("sandbox").record_outcome(payment, outcome, request)
+            SandboxProvider().record_outcome(payment, outcome, request)
         return redirect("payment_return", payment.uuid)
     return TemplateResponse(
         request,

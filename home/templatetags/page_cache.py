@@ -1,5 +1,5 @@
 """`{% pagefragment name scope %}...{% endpagefragment %}`: a part of a content page rendered
-once per language and page-cache generation (council/pagecache.py), so that publishing shows
+once per language and page-cache generation (core/pagecache.py), so that publishing shows
 at once. Anywhere else (search, form steps, error pages, previews) it renders as if absent.
 
 scope is "site" (the same on every page: the footer), "page" (this page, whatever the query
@@ -30,7 +30,7 @@ class PageFragmentNode(WagtailCacheNode):
     def render(self, context: Context) -> str:
         request = context.get("request")
         page = cached_page(request) if request is not None else None
-        if page is None or context.get("page") is not page:
+        if request is None or page is None or context.get("page") is not page:
             return self.nodelist.render(context)
         key = fragment_key(request, self.fragment_name, self.scope)
         if key is None:

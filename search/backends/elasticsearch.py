@@ -59,7 +59,7 @@ SYNONYM_FILTER = "council_synonyms_{language}"
 # Elasticsearch types for the values our page mixins compute in methods (Wagtail cannot see
 # a method's type and would map `search_popularity` as a keyword, which `field_value_factor`
 # cannot read). Used when the method's return annotation says nothing we know.
-PYTHON_TYPES = {float: "float", int: "long", bool: "boolean"}
+PYTHON_TYPES: dict[object, str] = {float: "float", int: "long", bool: "boolean"}
 
 
 def analysis_settings(synonyms_set_prefix: str, languages: typing.Iterable[str]) -> dict:

@@ -31,7 +31,7 @@ from functools import cached_property
 from django.core.exceptions import ImproperlyConfigured
 from elastic_transport import TransportError
 from elasticsearch import ApiError
-from elasticsearch.dsl import Q, Search
+from elasticsearch.dsl import Q, Query, Search
 from modelsearch.backends import get_search_backend, import_backend
 from modelsearch.backends.elasticsearchbase import ElasticsearchBaseSearchBackend
 from modelsearch.conf import get_app_config
@@ -135,7 +135,7 @@ def fallback_backend_name() -> str:
     return "wagtail.search.backends.database"
 
 
-def field_query(kind: str, column: str, value) -> Q:
+def field_query(kind: str, column: str, value) -> Query:
     """`{kind: {column: value}}`. Built from a dict on purpose: given keyword arguments, dsl
     reads "__" as a path ("services_servicepage__keywords" would become
     "services_servicepage.keywords"), and Wagtail's column names contain "__"."""
@@ -210,7 +210,7 @@ class ElasticsearchEngine(SearchEngine):
 
     # The query -------------------------------------------------------------------------
 
-    def filters(self, locale: Locale) -> tuple[list[Q], list[Q]]:
+    def filters(self, locale: Locale) -> tuple[list[Query], list[Query]]:
         """(filter, must_not): what searchable_pages(locale) means, in the index's terms:
         live, in the locale, one of our page types, and not in a private section."""
         content_types = [self.mapping(model).get_content_type() for model in searchable_models()]
@@ -236,7 +236,7 @@ class ElasticsearchEngine(SearchEngine):
             "weight": POPULARITY_WEIGHT,
         }
 
-    def with_popularity(self, query: Q) -> Q:
+    def with_popularity(self, query: Query) -> Query:
         return Q(
             "function_score",
             query=query,
@@ -245,7 +245,7 @@ class ElasticsearchEngine(SearchEngine):
             boost_mode="sum",
         )
 
-    def search(self, query: Q, limit: int) -> Search:
+    def search(self, query: Query, limit: int) -> Search:
         return (
             Search(using=self.backend.es, index=self.index_name)
             .query(query)

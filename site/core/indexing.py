@@ -8,6 +8,7 @@ from the search app's analytics, which the search app plugs in when it is ready
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from core.text_analysis import stems
 
@@ -26,6 +27,7 @@ class StemmedSearchMixin:
     (SQLite). Pages list their short descriptive fields in `stemmed_fields`."""
 
     stemmed_fields: tuple[str, ...] = ("title",)
+    pk: Any  # the primary key of the page model this is mixed into
 
     def search_stems(self) -> str:
         language = getattr(getattr(self, "locale", None), "language_code", "en")

@@ -45,6 +45,9 @@ from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
+# What a request learnt is kept on it (`request._pagecache_*`, as Wagtail keeps
+# `_wagtail_site`): attributes HttpRequest's stubs do not declare, hence the narrow
+# `type: ignore[attr-defined]` where they are set.
 GENERATION_KEY = "pagecache:generation"
 # Headers that belong to one response only, never replayed from the cache.
 _NOT_STORED = {"set-cookie", "x-cache", "date", "expires", "age"}
@@ -87,18 +90,19 @@ def lookup(request: HttpRequest, keys: list[str]) -> dict[str, Any]:
     Entries are stored with the generation they were made in (see `store`), so an entry made
     before an editor's change is never served after it, wherever the change was made."""
     known = hasattr(request, "_pagecache_generation")
-    if known and request._pagecache_generation is None:
+    gen: int | None = getattr(request, "_pagecache_generation", None)
+    if known and gen is None:
         return {}  # the cache failed earlier in this request: not asked again
     cache = _cache()
     try:
         found = cache.get_many(keys if known else [GENERATION_KEY, *keys])
         if not known:
-            request._pagecache_generation = _read_generation(cache, found.get(GENERATION_KEY))  # type: ignore[attr-defined]
+            gen = _read_generation(cache, found.get(GENERATION_KEY))
+            request._pagecache_generation = gen  # type: ignore[attr-defined]
     except Exception:  # any cache failure: serve uncached
         logger.warning("Page cache: the cache could not be read", exc_info=True)
         request._pagecache_generation = None  # type: ignore[attr-defined]
         return {}
-    gen = request._pagecache_generation
     return {
         key: entry[1]
         for key, entry in found.items()
@@ -110,7 +114,7 @@ def generation(request: HttpRequest) -> int | None:
     """The current generation, read once a request; None when the cache cannot be reached."""
     if not hasattr(request, "_pagecache_generation"):
         lookup(request, [])
-    return request._pagecache_generation
+    return getattr(request, "_pagecache_generation", None)
 
 
 def store(request: HttpRequest, key: str, value: Any) -> None:
@@ -184,7 +188,7 @@ def fragment_key(request: HttpRequest, name: str, scope: str) -> str | None:
     key = None
     host = _host(request)
     if host is not None and not getattr(request, "is_preview", False):
-        parts = [name, get_language() or "", request.scheme, host]
+        parts = [name, get_language() or "", request.scheme or "", host]
         if scope == "page" or (scope == "path" and not request.META.get("QUERY_STRING")):
             parts.append(request.path)
         if scope != "path" or len(parts) == 5:
@@ -327,13 +331,15 @@ class PageCacheMiddleware:
         """Wagtail's `route_for_request` for this path, from the cache when it can be: Wagtail
         keeps its result on the request (`_wagtail_route_for_request`, `_wagtail_site`) and
         its `serve` view uses it from there."""
-        from wagtail.models import Page
+        from wagtail.models import Page, Site
 
         host = _host(request)
         if host is None:
             return
         key = "pagecache:route:" + _hash(f"{host}|{get_language()}|{path}")
-        keys = {fragment_key(request, name, scope) for name, scope in FRAGMENTS} - {None}
+        keys = {
+            k for name, scope in FRAGMENTS if (k := fragment_key(request, name, scope)) is not None
+        }
         found = lookup(request, [key, *keys])
         if generation(request) is None:
             return
@@ -352,7 +358,9 @@ class PageCacheMiddleware:
             if not page_is_cacheable(page) or args or kwargs:
                 return
             restrictions = list(page.get_view_restrictions())
-            store(request, key, (request._wagtail_site, page, args, kwargs, restrictions))
+            # The site route_for_request found, kept on the request (no second query).
+            site = Site.find_for_request(request)
+            store(request, key, (site, page, args, kwargs, restrictions))
         # Wagtail's check_view_restrictions hook asks the page; answer from what was stored.
         page.get_view_restrictions = _restrictions_getter(restrictions)
         request._pagecache_page = page  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ If the cache cannot be reached nobody is limited (RATELIMIT_FAIL_OPEN).
 from __future__ import annotations
 
 import ipaddress
+from typing import TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
 
 RETRY_AFTER_SECONDS = 60  # every limit here counts per minute
+
+_Response = TypeVar("_Response", bound=HttpResponse)
 
 TOO_MANY_ANSWERS = _(
     "You have sent too many answers in a short time. Wait a minute, then select Continue again."
@@ -59,7 +62,7 @@ def over_limit(request: HttpRequest, group: str) -> bool:
     )
 
 
-def too_many_requests(response: HttpResponse) -> HttpResponse:
+def too_many_requests(response: _Response) -> _Response:
     """`response` as 429 Too Many Requests, saying when to try again."""
     response.status_code = 429
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

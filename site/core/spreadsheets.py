@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+
+if TYPE_CHECKING:
+    # The views this is mixed into are Wagtail's exporting views (the checker's view only: at
+    # run time the mixin stands before them in the view's bases).
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin as _ExportingView
+else:
+    _ExportingView = object
 
 # A cell starting with one of these would run as a formula in a spreadsheet; a resident's
 # answer must never do that, so such cells get a leading apostrophe in CSV.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-class SafeSpreadsheetExportMixin:
+class SafeSpreadsheetExportMixin(_ExportingView):
     """For Wagtail's exporting views: CSV with a byte order mark (so Excel reads "£" and "ł"),
     formula-like cells defused, and times as YYYY-MM-DD HH:MM. (Wagtail already types XLSX
     cells that look like formulas as text.)"""

@@ -3,7 +3,7 @@
 upload views alike.
 
 A module of its own: Wagtail's admin forms cannot be imported while our models load, and
-forms/antivirus.py is imported by the question types, which the models use."""
+core/antivirus.py is imported by the question types, which the models use."""
 
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ without files and DATA_UPLOAD_MAX_NUMBER_FIELDS (both answered with the 400 page
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.files import uploadhandler
 from django.http import HttpRequest, HttpResponse
@@ -68,23 +70,31 @@ def safe_file_name(name: str) -> str:
     return stem + suffix
 
 
-def safe_charset(charset: object) -> str | None:
+def safe_charset(charset: str | bytes | None) -> str | None:
     """Django's multipart parser gives a file part's charset parameter as bytes; formtools keeps
     it in the session (JSON), which cannot hold bytes."""
     if isinstance(charset, bytes):
         return charset.decode("ascii", errors="replace")
-    return charset  # type: ignore[return-value]
+    return charset
 
 
-class _SafeNames:
-    def new_file(self, field_name, file_name, content_type, content_length, *args, **kwargs):
-        args = list(args)
-        if args:
-            args[0] = safe_charset(args[0])
+class _SafeNames(uploadhandler.FileUploadHandler):
+    def new_file(
+        self,
+        field_name: str,
+        file_name: str,
+        content_type: str,
+        content_length: int | None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        rest = list(args)
+        if rest:
+            rest[0] = safe_charset(rest[0])
         if "charset" in kwargs:
             kwargs["charset"] = safe_charset(kwargs["charset"])
-        super().new_file(  # type: ignore[misc]
-            field_name, safe_file_name(file_name), content_type, content_length, *args, **kwargs
+        super().new_file(
+            field_name, safe_file_name(file_name), content_type, content_length, *rest, **kwargs
         )
 
 

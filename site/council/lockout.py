@@ -47,7 +47,7 @@ def lockout_response(
         request,
         TEMPLATE,
         {"message": message, "minutes": minutes},
-        status=settings.AXES_HTTP_RESPONSE_CODE,
+        status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429),  # axes sets it (default 429)
     )
     response["Retry-After"] = str(minutes * 60)
     return response

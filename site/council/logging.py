@@ -5,7 +5,7 @@ base.py). Handlers run their filters before they write, and the filter changes t
 itself, so whatever handles the record after it sees the redacted text too. For each record it:
 
 - formats the message with its arguments, then replaces emails, UK phone numbers, postcodes,
-  card-like and other long numbers (the rules of council/redaction.py, shared with the search
+  card-like and other long numbers (the rules of core/redaction.py, shared with the search
   query log) and public IP addresses with placeholders, and clears the arguments;
 - removes query strings from any path or URL in the message ("GET /search/?q=..." ->
   "GET /search/?[query removed]"): a query string holds what a resident typed;

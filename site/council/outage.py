@@ -38,6 +38,7 @@ def render_standalone(
 ) -> HttpResponse:
     """`template_name` rendered without the request (see above), never cached. Should the
     template itself fail, a bare page with the same status still goes out."""
+    body: str
     try:
         body = loader.render_to_string(template_name, context or {})
     except Exception:

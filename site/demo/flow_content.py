@@ -1,4 +1,4 @@
-"""The demo flows' definitions (forms/demo/flows/<service-slug>.toml) as FlowPage fields."""
+"""The demo flows' definitions (site/demo/flows/<service-slug>.toml) as FlowPage fields."""
 
 from __future__ import annotations
 

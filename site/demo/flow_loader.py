@@ -1,4 +1,4 @@
-"""Loads the demo flows (forms/demo/flows/<service-slug>.toml) and the demo address list.
+"""Loads the demo flows (site/demo/flows/<service-slug>.toml) and the demo address list.
 
 It follows the rules of `demo.loader.DemoLoader`: a missing flow is created under its
 service page and published; a flow that exists is left as editors left it, unless `reset` is

@@ -1,4 +1,4 @@
-"""Loads the demo content from services/demo/content into the page tree, idempotently.
+"""Loads the demo content from site/demo/content into the page tree, idempotently.
 
 Missing pages are created and filled in. Pages that already exist are left as editors left
 them, unless ``reset`` is asked for: then each is compared with the content files and saved (as

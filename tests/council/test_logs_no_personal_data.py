@@ -40,7 +40,7 @@ PHONE_NUMBER = "07700 900461"
 WHERE_LEFT = "Behind the blue gate at Larkspur Cottage"
 USERNAME = "zquinton.admin"
 PUBLIC_IP = "81.2.69.160"  # the resident's address, as a proxy would pass it on
-SMTP_PORT = 8551  # the safety helper's port range
+SMTP_PORT = 8551  # clear of 8500-8549, where the malformed-request tests serve
 # aiosmtpd's log: the test's own mail server, not the site, so not part of what is checked
 TEST_SMTP_SERVER_LOGGER = "mail.log"
 

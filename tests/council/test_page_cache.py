@@ -1,4 +1,4 @@
-"""The page cache (council/pagecache.py): content pages served to anonymous readers from the
+"""The page cache (core/pagecache.py): content pages served to anonymous readers from the
 cache, at once up to date after an editor's change, and nothing personal ever cached.
 
 Runs against the test settings' local-memory cache (cleared before each test by conftest),

@@ -84,6 +84,8 @@ class StepFormTests(SimpleTestCase):
         form = build_step_form(questions, name="details")(data={"full_name": "Ann", "count": ""})
         self.assertFalse(form.is_valid())
         self.assertEqual(form.error_summary(), [("id_count", 'Enter an answer to "How many?"')])
+        form.add_error(None, "Wait a minute, then continue")  # the page's own: no box to go to
+        self.assertEqual(form.error_summary()[-1], ("", "Wait a minute, then continue"))
         form = build_step_form(questions, name="details")(data={"full_name": "Ann", "count": "3"})
         self.assertTrue(form.is_valid())
         self.assertEqual(form.stored_answers(), {"full_name": "Ann", "count": 3})

@@ -7,6 +7,8 @@ from django.test import TestCase
 
 from forms.flows.constants import SubmissionStatus
 from forms.flows.models import Submission
+from forms.flows.questions import StepForm
+from forms.flows.runtime.steps import FlowSteps
 from tests.flows.factories import end_point, make_flow, page, question
 
 NO_CONDITION = {"question": "", "answer": "", "negate": False}
@@ -75,6 +77,16 @@ class FlowTestCase(TestCase):
 
     def token(self, response) -> str:
         return self.soup(response).find("input", attrs={"name": "token"})["value"]
+
+
+class FlowStepsTests(FlowTestCase):
+    def test_every_page_of_a_flow_is_a_step_form_end_points_included(self):
+        # The wizard reads answers, files and errors through StepForm's own methods.
+        forms = FlowSteps(crime_number_flow()).form_list()
+        self.assertIn("cannot-order", forms)
+        for step, form_class in forms.items():
+            with self.subTest(step):
+                self.assertTrue(issubclass(form_class, StepForm))
 
 
 class QuestionPageTests(FlowTestCase):

@@ -10,11 +10,12 @@ from io import StringIO
 from unittest import mock
 
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
 
-from forms.insights.metrics import flow_metrics, kpi_trend, service_kpis
+from forms.insights.metrics import FlowMetrics, flow_metrics, kpi_trend, service_kpis
 from forms.insights.models import (
+    JOURNEY_COUNTS,
     ChannelVolume,
     FlowDay,
     FlowErrorDay,
@@ -24,6 +25,7 @@ from forms.insights.models import (
 )
 from forms.insights.rollup import (
     TIME_BUCKETS,
+    DayFigures,
     bucket,
     day_complete,
     median_from_buckets,
@@ -84,6 +86,20 @@ def to_check(stolen_seconds: int, contact_errors=()):
         (s + 82, "submitted", "check-your-answers"),
     ]
     return events
+
+
+class JourneyCountsTests(SimpleTestCase):
+    def test_the_day_rows_the_roll_up_and_the_reports_carry_the_same_counts(self):
+        columns = {
+            f.name for f in FlowDay._meta.fields if f.get_internal_type() == "PositiveIntegerField"
+        }
+        self.assertEqual(columns, set(JOURNEY_COUNTS))
+        for figures in (DayFigures(flow_id=1), FlowMetrics(flow=None, start=DAY, end=DAY)):
+            with self.subTest(type(figures).__name__):
+                self.assertEqual(
+                    {name: getattr(figures, name) for name in JOURNEY_COUNTS},
+                    dict.fromkeys(JOURNEY_COUNTS, 0),
+                )
 
 
 class InsightsTestCase(TestCase):

@@ -29,7 +29,7 @@ from forms.insights.metrics import (
     StepMetrics,
 )
 from forms.insights.models import FlowEvent, SatisfactionResponse
-from forms.insights.reports import month_start
+from forms.insights.reports.periods import month_start
 from tests.factories import CategoryPageFactory, ServicePageFactory, make_site
 from tests.flows.factories import make_flow, page, question
 from tests.inbox.test_inbox import team_group
@@ -114,12 +114,12 @@ def fake_kpi_trend(service, months=6, site=None):
 
 
 patch_flow_metrics = mock.patch(
-    "forms.insights.reports.flow_metrics", side_effect=fake_flow_metrics
+    "forms.insights.reports.dropoff.flow_metrics", side_effect=fake_flow_metrics
 )
 patch_service_kpis = mock.patch(
-    "forms.insights.reports.service_kpis", side_effect=fake_service_kpis
+    "forms.insights.reports.kpis.service_kpis", side_effect=fake_service_kpis
 )
-patch_kpi_trend = mock.patch("forms.insights.reports.kpi_trend", side_effect=fake_kpi_trend)
+patch_kpi_trend = mock.patch("forms.insights.reports.kpis.kpi_trend", side_effect=fake_kpi_trend)
 
 
 class InsightsTestCase(WagtailTestUtils, TestCase):

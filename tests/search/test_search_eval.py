@@ -89,7 +89,7 @@ class SearchEvalCommandTests(TestCase):
 
 
 class DemoRelevanceTests(TestCase):
-    """The issue's goal on the residents' queries (success@1 >= 0.90, MRR >= 0.93), reached
+    """The relevance goal on the residents' queries (success@1 >= 0.90, MRR >= 0.93), reached
     by the demo's synonyms and the ranking, on whichever database the suite runs on."""
 
     @classmethod

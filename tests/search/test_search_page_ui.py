@@ -1,5 +1,5 @@
 """What a resident sees on the search page, in the search box on every page and in the
-suggestions as they type (issue 5, point 1)."""
+suggestions as they type."""
 
 from __future__ import annotations
 

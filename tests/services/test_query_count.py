@@ -1,5 +1,5 @@
 """A service page costs a fixed number of queries, however many services the site has; built
-again with its fragments cached (council/pagecache.py), none at all."""
+again with its fragments cached (core/pagecache.py), none at all."""
 
 from django.core.cache import cache
 from django.db import connection

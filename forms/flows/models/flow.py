@@ -23,6 +23,8 @@ from forms.flows.handlers import actions, fees, results
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+    from services.models import ServicePage
+
 
 def fee_choices() -> list[tuple[str, StrOrPromise]]:
     return [("", _("No fee")), *fees.get_choices()]
@@ -145,7 +147,7 @@ class FlowPage(RoutablePageMixin, Page):
                 yield step, question
 
     @property
-    def service(self) -> Page:
+    def service(self) -> ServicePage:
         return self.get_parent().specific
 
     @cached_property

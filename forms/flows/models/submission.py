@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from forms.flows.constants import SubmissionStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # No 0/O, 1/I/L or U/V: a reference read out on the phone or copied from a letter stays right.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -113,7 +116,7 @@ class Submission(models.Model):
         )
         return claimed == 1
 
-    def set_status(self, status: str, note: str = "", user: Any = None) -> SubmissionEvent:
+    def set_status(self, status: str, note: str = "", user: User | None = None) -> SubmissionEvent:
         """Move to `status`, recording who did it and why in the history."""
         self.status = status
         self.save(update_fields=["status", "updated_at"])

@@ -116,6 +116,7 @@ class AddressField(QuestionField):
             return None
         if search.problem:
             raise ValidationError(search.problem[1], code=f"address_{search.problem[0]}")
+        assert search.chosen is not None  # no problem: an address is chosen
         return address_answer(search.chosen)
 
     # rendering
@@ -192,6 +193,7 @@ class LocationField(AddressField):
                     CHOOSE_OR_DESCRIBE if part == "uprn" else message, code=f"location_{part}"
                 )
             place = search.chosen
+            assert place is not None  # no problem: an address is chosen
             return {
                 "uprn": place.uprn,
                 "address": place.single_line,

@@ -8,6 +8,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext
 
+from forms.flows.questions.fields import QuestionMixin
 from forms.flows.questions.types import QuestionType, question_types
 
 
@@ -19,7 +20,7 @@ def question_type(question: Any) -> QuestionType:
     return kind
 
 
-def build_field(question: Any) -> forms.Field:
+def build_field(question: Any) -> QuestionMixin:
     """The form field that asks `question` (a StreamField child of QuestionsBlock)."""
     return question_type(question).build_field(question.value)
 

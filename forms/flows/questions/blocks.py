@@ -7,11 +7,16 @@ into a Django form field with `forms.flows.questions.build_field`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from forms.flows.handlers import lookups
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ANSWER_NAME = RegexValidator(
     r"^[a-z][a-z0-9_]{0,49}$",
@@ -27,7 +32,7 @@ class IdentifierBlock(blocks.CharBlock):
         return []
 
 
-def lookup_choices() -> list[tuple[str, str]]:
+def lookup_choices() -> list[tuple[str, StrOrPromise]]:
     return [("", _("None")), *lookups.get_choices()]
 
 

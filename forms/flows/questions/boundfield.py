@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.forms import BoundField
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from forms.flows.questions.addresses import AddressSearch
+    from forms.flows.questions.fields import QuestionMixin
 
 
 class QuestionBoundField(BoundField):
@@ -16,12 +22,15 @@ class QuestionBoundField(BoundField):
     `field.is_page_heading = True` on the Field.
     """
 
+    field: QuestionMixin
+    _address_search: AddressSearch  # an address question's search (AddressField.search)
+
     @property
     def is_page_heading(self) -> bool:
         return bool(getattr(self.field, "is_page_heading", False))
 
     @property
-    def hint(self) -> str:
+    def hint(self) -> StrOrPromise:
         """The editor's hint, or what the question type shows instead (a date's example)."""
         return self.field.hint_for(self)
 
@@ -36,7 +45,7 @@ class QuestionBoundField(BoundField):
     @property
     def error_message(self) -> str:
         """GOV.UK shows one message a question: the first."""
-        return self.errors[0] if self.errors else ""
+        return str(self.errors[0]) if self.errors else ""
 
     @property
     def aria_describedby(self) -> str:

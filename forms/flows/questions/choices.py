@@ -12,8 +12,8 @@ from forms.flows.questions.boundfield import QuestionBoundField
 from forms.flows.questions.fields import QuestionField
 
 
-class OptionsField(QuestionField):
-    """Radios or a select: one of the options, cleaned to its value (the option's label)."""
+class OptionsBaseField(QuestionField):
+    """What radios, a select and checkboxes share: the editor's options, shown as items."""
 
     template_name = "flows/questions/radios.html"
     input_classes = ""
@@ -31,14 +31,6 @@ class OptionsField(QuestionField):
     @property
     def values(self) -> list[str]:
         return [value for value, _label, _hint in self.options]
-
-    def to_python(self, value: Any) -> str:
-        return "" if value in self.empty_values else str(value)
-
-    def validate(self, value: str) -> None:
-        super().validate(value)
-        if value and value not in self.values:
-            raise ValidationError(self.error_messages["required"], code="invalid_choice")
 
     def chosen(self, bound_field: QuestionBoundField) -> set[str]:
         value = bound_field.value()
@@ -62,6 +54,18 @@ class OptionsField(QuestionField):
         return {"items": items, "inline": self.inline}
 
 
+class OptionsField(OptionsBaseField):
+    """Radios or a select: one of the options, cleaned to its value (the option's label)."""
+
+    def to_python(self, value: Any) -> str:
+        return "" if value in self.empty_values else str(value)
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        if value and value not in self.values:
+            raise ValidationError(self.error_messages["required"], code="invalid_choice")
+
+
 class SelectField(OptionsField):
     template_name = "flows/questions/select.html"
     input_classes = "govuk-select"
@@ -73,7 +77,7 @@ class SelectField(OptionsField):
         self.widget.choices = [("", _("Select an option")), *self.widget.choices]
 
 
-class CheckboxesField(OptionsField):
+class CheckboxesField(OptionsBaseField):
     """Any of the options, cleaned to their labels in the order the options are listed."""
 
     template_name = "flows/questions/checkboxes.html"
@@ -92,9 +96,6 @@ class CheckboxesField(OptionsField):
         if unknown:
             raise ValidationError(self.error_messages["required"], code="invalid_choice")
         return [v for v in self.values if v in chosen]
-
-    def validate(self, value: list[str]) -> None:
-        QuestionField.validate(self, value)
 
     def chosen(self, bound_field: QuestionBoundField) -> set[str]:
         value = bound_field.value() or []

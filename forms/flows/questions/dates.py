@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from forms.flows.questions.boundfield import QuestionBoundField
 from forms.flows.questions.fields import QuestionField
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PARTS = ("day", "month", "year")
 
@@ -78,7 +81,7 @@ def read_date(parts: dict[str, Any]) -> DateReading:
         )
         if not ok
     )
-    if not_numbers:
+    if not_numbers or month is None:  # (a month not read is among not_numbers)
         return DateReading(message=REAL_DATE, parts=not_numbers)
     if len(values["year"]) != 4:
         return DateReading(message=YEAR_DIGITS, parts=("year",))
@@ -208,7 +211,7 @@ class DateField(QuestionField):
         in_error = self.parts_in_error(bound_field) or PARTS
         return f"{bound_field.auto_id}-{in_error[0]}"
 
-    def hint_for(self, bound_field: QuestionBoundField) -> str:
+    def hint_for(self, bound_field: QuestionBoundField) -> StrOrPromise:
         if bound_field.help_text:
             return bound_field.help_text
         future = self.must_be in ("future", "today_or_future")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 from django import forms
@@ -23,9 +23,13 @@ from core.money import format_pence
 from forms.flows.handlers import LookupFailed
 from forms.flows.questions.boundfield import QuestionBoundField
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-class QuestionMixin:
-    """What every question's field has: a GOV.UK template, the editor's messages, a lookup."""
+
+class QuestionMixin(forms.Field):
+    """What every question's field has: a GOV.UK template, the editor's messages, a lookup.
+    Mixed in before a Django field class (QuestionField, FileUploadField)."""
 
     template_name = "flows/questions/input.html"
     bound_field_class = QuestionBoundField
@@ -65,7 +69,7 @@ class QuestionMixin:
         """The id of the element the error summary's link goes to."""
         return bound_field.auto_id
 
-    def hint_for(self, bound_field: QuestionBoundField) -> str:
+    def hint_for(self, bound_field: QuestionBoundField) -> StrOrPromise:
         return bound_field.help_text
 
     def described_by_first(self, bound_field: QuestionBoundField) -> list[str]:
@@ -247,7 +251,7 @@ MONEY = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d{1,2})?$")
 MONEY_MESSAGE = _("Enter an amount in pounds and pence, like 12.50")
 
 
-def range_message(label: str, low: str | None, high: str | None) -> Any:
+def range_message(label: StrOrPromise | None, low: str | None, high: str | None) -> Any:
     if low is not None and high is not None:
         return format_lazy(
             _('"{label}" must be between {low} and {high}'), label=label, low=low, high=high
@@ -257,7 +261,7 @@ def range_message(label: str, low: str | None, high: str | None) -> Any:
     return format_lazy(_('"{label}" must be {high} or less'), label=label, high=high)
 
 
-class RangeMixin:
+class RangeMixin(QuestionMixin):
     """A smallest and largest answer, checked in `validate` with one GOV.UK message."""
 
     min_value: int | None

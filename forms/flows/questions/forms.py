@@ -44,12 +44,13 @@ class StepForm(forms.Form):
         }
 
     def error_summary(self) -> list[tuple[str, str]]:
-        """(element id, message) for GOV.UK's error summary, in the order of the questions."""
+        """(element id, message) for GOV.UK's error summary: the questions' errors in the order
+        of the questions, then the page's own (no element to go to: id "")."""
         return [
             (error_anchor(self[name]), str(message))
             for name in self.fields
             for message in self[name].errors
-        ]
+        ] + [("", str(message)) for message in self.non_field_errors()]
 
 
 def form_class_name(step_name: str) -> str:

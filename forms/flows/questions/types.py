@@ -10,7 +10,6 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
@@ -22,6 +21,7 @@ from forms.flows.questions.addresses import CHOOSE_OR_DESCRIBE, AddressField, Lo
 from forms.flows.questions.choices import (
     CheckboxesField,
     DeclarationField,
+    OptionsBaseField,
     OptionsField,
     SelectField,
 )
@@ -30,6 +30,7 @@ from forms.flows.questions.fields import (
     EmailField,
     LongTextField,
     MoneyField,
+    QuestionMixin,
     TextField,
     UKPhoneField,
     WholeNumberField,
@@ -43,7 +44,7 @@ SELECT_AN_OPTION = _('Select an option for "{label}"')
 class QuestionType:
     """How one type of question is asked, kept and shown."""
 
-    field_class: type[forms.Field] = TextField
+    field_class: type[QuestionMixin] = TextField
     required_default: Any = ENTER_AN_ANSWER
 
     # override
@@ -65,7 +66,7 @@ class QuestionType:
 
     # helpers
 
-    def build_field(self, value: Any) -> forms.Field:
+    def build_field(self, value: Any) -> QuestionMixin:
         label = value.get("label") or ""
         required_message = value.get("required_message") or format_lazy(
             self.required_default, label=label
@@ -181,7 +182,7 @@ def options_of(value: Any) -> list[tuple[str, str, str]]:
 
 @register("radios")
 class Radios(QuestionType):
-    field_class = OptionsField
+    field_class: type[OptionsBaseField] = OptionsField
     required_default = SELECT_AN_OPTION
 
     def field_options(self, value: Any) -> dict[str, Any]:

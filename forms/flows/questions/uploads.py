@@ -94,7 +94,7 @@ class FileUploadField(QuestionMixin, forms.FileField):
         super().validate(value)
         if not value:
             return
-        if value.size > self.max_size_mb * MB:
+        if (value.size or 0) > self.max_size_mb * MB:
             raise ValidationError(
                 format_lazy(
                     _("The selected file must be smaller than {size}MB"), size=self.max_size_mb
@@ -105,7 +105,7 @@ class FileUploadField(QuestionMixin, forms.FileField):
         if not content_type:
             raise ValidationError(self.type_message, code="file_type")
         value.content_type = content_type
-        validate_upload(value)  # ClamAV, when configured (forms/antivirus.py)
+        validate_upload(value)  # ClamAV, when configured (core/antivirus.py)
 
     def hint_for(self, bound_field: QuestionBoundField) -> str:
         if self.images and self.pdf:

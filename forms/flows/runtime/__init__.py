@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 
 from forms.flows.constants import CHECK_ANSWERS_STEP
-from forms.flows.models import FlowPage, Submission
-from services.models import ContactSettings
+from forms.flows.models import FlowPage
 
+from .pages import confirmation, confirmation_redirect, done_session_key, start_again
 from .steps import FlowSteps
-from .wizard import FlowWizard, confirmation_redirect, done_session_key, start_again
+from .wizard import FlowWizard
 
 
 def serve_flow(page: FlowPage, request: HttpRequest, step: str | None) -> HttpResponse:
@@ -26,28 +25,6 @@ def serve_flow(page: FlowPage, request: HttpRequest, step: str | None) -> HttpRe
         flow_steps=flow_steps,
     )
     return view(request, step=step)
-
-
-def confirmation(page: FlowPage, request: HttpRequest) -> HttpResponse:
-    """The confirmation page, for the resident who has just sent this flow (and nobody else)."""
-    reference = request.session.get(done_session_key(page))
-    submission = Submission.objects.filter(reference=reference, flow=page.source_flow).first()
-    if submission is None:
-        return start_again(request, page)
-    first_event = submission.events.order_by("created_at", "pk").first()
-    return TemplateResponse(
-        request,
-        "flows/confirmation.html",
-        {
-            "page": page,
-            "self": page,
-            "service": page.service,
-            "submission": submission,
-            "action_note": first_event.note if first_event else "",
-            "payment": submission.payments.order_by("-created_at").first(),
-            "contact": ContactSettings.for_request(request),
-        },
-    )
 
 
 __all__ = ["confirmation", "confirmation_redirect", "done_session_key", "serve_flow", "start_again"]

@@ -6,16 +6,16 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.utils.translation import gettext as _
 
-from forms.flows.questions import build_step_form
+from forms.flows.models import FlowPage
+from forms.flows.questions import StepForm, build_step_form
 
 
-class EndPointForm(forms.Form):
-    """An end point has nothing to answer; the runtime never lets it be sent."""
+class EndPointForm(StepForm):
+    """An end point has nothing to answer; the runtime never lets it be sent. A StepForm with
+    no questions, so the wizard treats every page's form alike."""
 
-    use_required_attribute = False
     is_end_point = True
 
 
@@ -37,18 +37,16 @@ def answer_matches(answer: Any, expected: str) -> bool:
 class FlowSteps:
     """Everything the wizard needs to know about one FlowPage's steps, built once a request."""
 
-    def __init__(self, page: Any) -> None:
+    def __init__(self, page: FlowPage) -> None:
         self.page = page
         self.steps = {step.value["name"]: step for step in page.steps}
         self.question_step: dict[str, str] = {}
-        self.questions: dict[str, Any] = {}
         for step_name, step in self.steps.items():
             for question in page.questions_in(step):
                 self.question_step[question.value["name"]] = step_name
-                self.questions[question.value["name"]] = question
 
-    def form_list(self) -> OrderedDict[str, type[forms.Form]]:
-        form_list: OrderedDict[str, type[forms.Form]] = OrderedDict()
+    def form_list(self) -> OrderedDict[str, type[StepForm]]:
+        form_list: OrderedDict[str, type[StepForm]] = OrderedDict()
         for name, step in self.steps.items():
             if step.block_type == "end_point":
                 form_list[name] = EndPointForm
@@ -75,10 +73,10 @@ class FlowSteps:
                 # An answer kept on a page that is no longer on the resident's path (they went
                 # back and changed an earlier answer) no longer counts.
                 return False
-            cleaned = wizard.get_cleaned_data_for_step(step)
-            if cleaned is None:  # the question's page was skipped or not answered yet
+            form = wizard.answered_form(step)
+            if form is None:  # the question's page was skipped or not answered yet
                 return False
-            matches = answer_matches(wizard.stored_answer(question_name, cleaned), expected)
+            matches = answer_matches(form.stored_answers()[question_name], expected)
             return matches != negate
 
         return check

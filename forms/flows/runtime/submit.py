@@ -67,9 +67,9 @@ def save_submission(
             SubmissionFile.objects.create(
                 submission=submission,
                 question_name=name,
-                original_name=upload.name[-255:],
+                original_name=(upload.name or "")[-255:],
                 content_type=getattr(upload, "content_type", "") or "",
-                size=upload.size,
+                size=upload.size or 0,
                 file=upload,
             )
         if fee:
@@ -93,5 +93,6 @@ def run_action(page: FlowPage, submission: Submission) -> None:
         return
     if sentences:
         first = submission.events.order_by("created_at", "pk").first()
-        first.note = " ".join(sentences)
-        first.save(update_fields=["note"])
+        if first is not None:  # (create_once writes the first entry)
+            first.note = " ".join(sentences)
+            first.save(update_fields=["note"])

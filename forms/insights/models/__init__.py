@@ -1,6 +1,7 @@
 """The insights app's models: flow events, their daily roll-ups, satisfaction and channels."""
 
 from .days import (
+    JOURNEY_COUNTS,
     TIME_BUCKETS,
     ChannelCosts,
     ChannelVolume,
@@ -13,6 +14,7 @@ from .days import (
 from .events import FlowEvent
 
 __all__ = [
+    "JOURNEY_COUNTS",
     "TIME_BUCKETS",
     "ChannelCosts",
     "ChannelVolume",

@@ -6,6 +6,7 @@ transaction)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,12 +15,31 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# A flow's journeys of one day, counted eight ways (see forms.insights.rollup for what each
+# means). FlowDay has a column for each; the roll-up's DayFigures and the reports' FlowMetrics
+# carry the same names, and everything that adds up, saves or copies the counts goes by this
+# list, so a new count is added here, as a column, and on those two.
+JOURNEY_COUNTS = (
+    "started",
+    "submitted",
+    "end_points",
+    "abandoned",
+    "payment_started",
+    "payment_succeeded",
+    "payment_failed",
+    "payment_cancelled",
+)
+
 
 class FlowDay(models.Model):
     """One flow on one day, counted by the journeys that started that day."""
 
     flow = models.ForeignKey("flows.FlowPage", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
+    # JOURNEY_COUNTS
     started = models.PositiveIntegerField(default=0)
     submitted = models.PositiveIntegerField(default=0)
     end_points = models.PositiveIntegerField(default=0)
@@ -164,7 +184,7 @@ class ChannelVolume(models.Model):
         super().save(*args, **kwargs)
 
 
-def _money(default: str, label: str, help_text: str = ""):
+def _money(default: str, label: StrOrPromise, help_text: StrOrPromise = "") -> models.DecimalField:
     return models.DecimalField(
         label,
         max_digits=7,

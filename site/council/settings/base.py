@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -51,11 +52,11 @@ INSTALLED_APPS = [
     # Template-based form rendering needs django.forms installed; it takes the label "forms",
     # which is why our own forms/ app is labelled "flows".
     "django.forms",
-    # Caching (helper "perf"): the page cache's invalidation (council/apps.py, pagecache.py) and
-    # Wagtail's CDN purge on publish (WAGTAILFRONTENDCACHE, set in production from the env).
+    # Caching: the page cache's invalidation (core/pagecache.py, connected by council/apps.py)
+    # and Wagtail's CDN purge on publish (WAGTAILFRONTENDCACHE, set in production from the env).
     "council.apps.CouncilConfig",
     "wagtail.contrib.frontend_cache",
-    # Security (helper "security"): Content-Security-Policy, admin sign-in lockout.
+    # Security: Content-Security-Policy, admin sign-in lockout.
     "csp",
     "axes",
 ]
@@ -69,7 +70,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "council.headers.CouncilCSPMiddleware",
     # Caching: whole content pages for anonymous readers, before sessions and languages are
-    # touched; never-cache headers on everything personal (council/pagecache.py).
+    # touched; never-cache headers on everything personal (core/pagecache.py).
     "core.pagecache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,7 +165,9 @@ STORAGES = {
 # Wagtail
 WAGTAIL_SITE_NAME = env.str("COUNCIL_NAME", default="Fernbridge City Council")
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "wagtail.search.backends.database"}
+}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
@@ -194,7 +197,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True
 
-# --- Logging (helper "safety") ----------------------------------------------------------------
+# --- Logging ----------------------------------------------------------------------------------
 # No personal data in the logs: every handler carries the RedactPersonalData filter
 # (council/logging.py), which redacts emails, phone numbers, postcodes, long numbers, public IP
 # addresses and query strings in each record's message and traceback, and drops the request
@@ -203,7 +206,7 @@ SESSION_COOKIE_HTTPONLY = True
 # level. A handler added here must list the "redact_personal_data" filter too
 # (tests/council/test_logs_no_personal_data.py checks).
 LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING").upper()
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_personal_data": {"()": "council.logging.RedactPersonalData"}},
@@ -230,14 +233,14 @@ LOGGING = {
 }
 # --- end of Logging ---------------------------------------------------------------------------
 
-# --- ClamAV (helper "safety") -----------------------------------------------------------------
+# --- ClamAV -----------------------------------------------------------------------------------
 # Residents' uploads, and editors' documents and images, are scanned for viruses when
 # CLAMAV_COMMAND is set: "clamdscan" in production (the clamd daemon, its database kept current
 # by freshclam), or "clamscan". CLAMAV_DATABASE is passed as --database (clamscan only). A scan
 # that fails or takes longer than CLAMAV_TIMEOUT seconds refuses the file. Empty (the demo): not
 # scanned.
 # CLAMAV_REQUIRED=true makes a missing command a `check --deploy` warning (council.W001) and
-# refuses uploads until it is set. See forms/antivirus.py.
+# refuses uploads until it is set. See core/antivirus.py.
 CLAMAV_COMMAND = env.str("CLAMAV_COMMAND", default="")
 CLAMAV_DATABASE = env.str("CLAMAV_DATABASE", default="")
 CLAMAV_TIMEOUT = env.int("CLAMAV_TIMEOUT", default=60)
@@ -246,7 +249,7 @@ WAGTAILDOCS_DOCUMENT_FORM_BASE = "council.document_scanning.ScannedDocumentForm"
 WAGTAILIMAGES_IMAGE_FORM_BASE = "council.document_scanning.ScannedImageForm"
 # --- end of ClamAV ----------------------------------------------------------------------------
 
-# --- Security (helper "security") ------------------------------------------------------------
+# --- Security --------------------------------------------------------------------------------
 # Content Security Policy (django-csp 4): one strict policy for the public site and the admin,
 # no inline script or style anywhere (council/headers.py; production adds
 # upgrade-insecure-requests and the payment provider's checkout to form-action).
@@ -255,7 +258,7 @@ from council.headers import content_security_policy  # noqa: E402
 CONTENT_SECURITY_POLICY = content_security_policy(PAYMENT_PROVIDER)
 
 # Permissions-Policy (django-permissions-policy): no page of the site uses any of these.
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     "accelerometer": [],
     "autoplay": [],
     "browsing-topics": [],  # the successor of FLoC's interest-cohort, which Chromium dropped
@@ -314,9 +317,9 @@ RATELIMIT_FAIL_OPEN = True
 # core.ratelimits.client_ip, which falls back to REMOTE_ADDR when the header is missing or bad.
 CLIENT_IP_META_KEY = "REMOTE_ADDR"
 RATELIMIT_IP_META_KEY = "core.ratelimits.client_ip"
-# Requests per minute from one address (council/ratelimits.py). Generous: a library or a mobile
+# Requests per minute from one address (core/ratelimits.py). Generous: a library or a mobile
 # network puts many residents behind one address. Track your request has its own, stricter
-# limits (forms/track.py).
+# limits (forms/inbox/track.py).
 RATELIMIT_RATES = {
     "flows.step": "60/m",  # answers sent on question pages
     "flows.satisfaction": "30/m",  # feedback at the end of a flow
@@ -325,7 +328,7 @@ RATELIMIT_RATES = {
 }
 # --- end of Security --------------------------------------------------------------------------
 
-# --- Reliability (helper "reliability") ---------------------------------------------------------
+# --- Reliability --------------------------------------------------------------------------------
 # A refused CSRF check gets the site's own page ("go back and try again"; answers are kept); the
 # error pages themselves are in council/outage.py (handler400/403/500 in council/urls.py).
 CSRF_FAILURE_VIEW = "council.outage.csrf_failure"
@@ -340,8 +343,8 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # --- end of Reliability ------------------------------------------------------------------------
 
-# --- Caching (helper "perf") -------------------------------------------------------------------
-# The page cache (council/pagecache.py) keeps content pages, their routes and their fragments in
+# --- Caching -----------------------------------------------------------------------------------
+# The page cache (core/pagecache.py) keeps content pages, their routes and their fragments in
 # the `default` cache for PAGE_CACHE_SECONDS (0 switches it off); browsers may keep a page
 # PAGE_CACHE_MAX_AGE seconds and a CDN PAGE_CACHE_S_MAXAGE (purged on publish).
 PAGE_CACHE_ALIAS = "default"

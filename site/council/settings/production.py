@@ -88,7 +88,7 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
-# --- Security (helper "security") ------------------------------------------------------------
+# --- Security --------------------------------------------------------------------------------
 # The base policy (council/headers.py), plus: browsers fetch anything addressed by http:// over
 # https://, and a paid flow's last POST may be redirected to the payment provider's checkout.
 CONTENT_SECURITY_POLICY = content_security_policy(  # noqa: F405
@@ -102,7 +102,7 @@ AXES_ENABLED = True
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}  # noqa: F405
 # --- end of Security --------------------------------------------------------------------------
 
-# --- Logging (helper "safety") ----------------------------------------------------------------
+# --- Logging ----------------------------------------------------------------------------------
 # The base LOGGING (every handler redacts personal data, council/logging.py), with each record
 # on one line on stderr, "LEVEL logger message": line breaks in a message or a traceback are
 # written as \n, so a traceback stays one entry and nobody can forge a line. LOG_LEVEL sets the
@@ -113,10 +113,10 @@ LOGGING["formatters"]["line"]["class"] = "council.logging.OneLineFormatter"  # n
 # missing. See the ClamAV block in base.py.
 # --- end of Logging ---------------------------------------------------------------------------
 
-# --- Caching and CDN (helper "perf") ------------------------------------------------------------
+# --- Caching and CDN ----------------------------------------------------------------------------
 # Content pages are cached in the `default` cache (Redis) and sent with
 # `Cache-Control: public, max-age=PAGE_CACHE_MAX_AGE, s-maxage=PAGE_CACHE_S_MAXAGE` (base.py and
-# council/pagecache.py). A CDN or Varnish in front is told to forget a page as soon as it is
+# core/pagecache.py). A CDN or Varnish in front is told to forget a page as soon as it is
 # published or unpublished (wagtail.contrib.frontend_cache: the page, its other languages, its
 # category and the home page). Configure at most one of:
 #   FRONTEND_CACHE_PURGE_URL=http://varnish:6081  PURGE requests to an HTTP cache (Varnish, nginx)

@@ -1,7 +1,7 @@
 // Suggestions as you type for the search boxes: an ARIA 1.2 combobox with a listbox popup, as in
 // the WAI-ARIA Authoring Practices' "list autocomplete" example.
 //
-// Why not alphagov's accessible-autocomplete (3.0.1), the first choice (issue 5): while its list
+// Why not alphagov's accessible-autocomplete (3.0.1), the first choice: while its list
 // is open it swallows Enter unless a suggestion is highlighted, so a resident could not search
 // for what they typed; on iOS it writes style="" attributes into the options, which a strict
 // Content Security Policy blocks; and with its polyfills it is 19 KB gzipped, half the budget

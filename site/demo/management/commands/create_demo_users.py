@@ -11,7 +11,7 @@ DEMO_PASSWORD = "fernbridge-demo"  # a local demo login, printed on purpose
 DEMO_EDITORS = {"waste.editor": "Waste and streets", "registration.editor": "Registration"}
 WEB_TEAM_USER = "web.team"
 WEB_TEAM_GROUP = "Web team"
-# The web team tune search and read its reports (issue 5): admin access, synonyms, Wagtail's
+# The web team tune search and read its reports: admin access, synonyms, Wagtail's
 # promoted results and "Can view search reports".
 WEB_TEAM_PERMISSIONS = Q(content_type__app_label="wagtailadmin", codename="access_admin") | Q(
     content_type__app_label="search",

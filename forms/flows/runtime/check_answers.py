@@ -1,0 +1,160 @@
+"""Check your answers and sending: FlowWizard's part after the last question page.
+
+Every answer is validated again before the check page is shown and again before the request is
+saved. The check page carries a token that becomes the submission's idempotency key, so a
+request is saved once whatever the clicks (a double click, a refresh, back-then-send)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from forms.flows import journeys
+from forms.flows.checkout import get_checkout
+from forms.flows.constants import CHECK_ANSWERS_STEP
+from forms.flows.handlers import fees, results
+from forms.flows.models import Submission
+from forms.flows.questions import StepForm, answer_for_display
+from forms.flows.signals import flow_finished
+
+from .pages import confirmation_redirect, done_session_key
+from .submit import save_submission
+
+if TYPE_CHECKING:
+    # The checker's view only: at run time this mixin stands before formtools' view in
+    # FlowWizard's bases.
+    from formtools.wizard.views import NamedUrlSessionWizardView as _Wizard
+else:
+    _Wizard = object
+
+
+class CheckAnswersMixin(_Wizard):
+    """The check-your-answers page (or a look-up's result, for a flow with a result handler),
+    then saving the request and sending the resident on to pay or to the confirmation."""
+
+    def validated_forms(self) -> OrderedDict[str, StepForm] | HttpResponse:
+        """Every active step's form, validated again; or a redirect to where the resident must
+        go first (an end point they reached, or the first step not answered yet)."""
+        final: OrderedDict[str, StepForm] = OrderedDict()
+        for step in self.get_form_list():
+            if self.flow_steps.is_end_point(step):
+                self.storage.current_step = step
+                return redirect(self.get_step_url(step))
+            form = self.get_form(
+                step=step,
+                data=self.storage.get_step_data(step),
+                files=self.storage.get_step_files(step),
+            )
+            if not form.is_valid():
+                return self.render_revalidation_failure(step, form)
+            final[step] = form
+        return final
+
+    def render_done(self, form: StepForm, **kwargs: Any) -> HttpResponse:
+        if kwargs.get("step") != CHECK_ANSWERS_STEP:
+            return redirect(self.get_step_url(CHECK_ANSWERS_STEP))
+        final = self.validated_forms()
+        if isinstance(final, HttpResponse):
+            return final
+        self._extra(changing=False)
+        answers = self.collect_answers(final)
+        if self.page.result_handler:
+            return self.render_result(answers)
+        token = self._extra().get("token") or str(uuid.uuid4())
+        self._extra(token=token)
+        journeys.event(self.request, self.page, "check_viewed", CHECK_ANSWERS_STEP)
+        return TemplateResponse(
+            self.request,
+            "flows/check_answers.html",
+            {
+                **self.page_context(),
+                "answers": answers,
+                "fee": self.fee_for(answers),
+                "token": token,
+                "back_url": self.get_step_url(self.steps.last),
+            },
+        )
+
+    def render_result(self, answers: list[dict[str, Any]]) -> HttpResponse:
+        handler = results.get(self.page.result_handler)
+        values = {a["name"]: a["value"] for a in answers}
+        # A look-up ends here: the resident has their answer (counted as completed).
+        journeys.event(self.request, self.page, "end_point", CHECK_ANSWERS_STEP)
+        return TemplateResponse(
+            self.request,
+            "flows/result.html",
+            {
+                **self.page_context(),
+                "result": handler.show(values) if handler else None,
+                "again_url": f"{self.page_url}?reset=1",
+                "back_url": self.get_step_url(self.steps.last),
+            },
+        )
+
+    def fee_for(self, answers: list[dict[str, Any]]) -> Any:
+        handler = fees.get(self.page.fee_handler)
+        if handler is None:
+            return None
+        return handler.calculate({a["name"]: a["value"] for a in answers})
+
+    def collect_answers(self, final: OrderedDict[str, StepForm]) -> list[dict[str, Any]]:
+        """Each answer with its question as asked, in the order asked."""
+        answers = []
+        for step, form in final.items():
+            stored = form.stored_answers()
+            for question in self.page.questions_in(self.flow_steps.steps[step]):
+                name = question.value["name"]
+                answers.append(
+                    {
+                        "name": name,
+                        "label": question.value["label"],
+                        "value": stored[name],
+                        "display": str(answer_for_display(question, stored[name])),
+                        "step": step,
+                        "change_url": f"{self.get_step_url(step)}?change=1",
+                    }
+                )
+        return answers
+
+    # sending
+
+    def submit(self) -> HttpResponse:
+        try:
+            token = uuid.UUID(self.request.POST.get("token", ""))
+        except ValueError:
+            return redirect(self.get_step_url(CHECK_ANSWERS_STEP))
+        already = Submission.objects.filter(idempotency_key=token).first()
+        if already is not None:  # a double click, a refresh, or back-then-send
+            return self.after_sending(already)
+        if not self.started or self._extra().get("token") != str(token):
+            return self.expired()
+        final = self.validated_forms()
+        if isinstance(final, HttpResponse):
+            return final
+        answers = self.collect_answers(final)
+        files: dict[str, UploadedFile] = {}
+        for form in final.values():
+            files.update(form.uploaded_files())
+        submission = save_submission(
+            self.page, self.request, token, answers, files, self.fee_for(answers)
+        )
+        flow_finished.send_robust(
+            type(self.page), page=self.page, request=self.request, submission=submission
+        )
+        journeys.event(self.request, self.page, "submitted", CHECK_ANSWERS_STEP)
+        self.storage.reset()
+        return self.after_sending(submission)
+
+    def after_sending(self, submission: Submission) -> HttpResponse:
+        """Free requests go to the confirmation; paid ones to the payment page (the same
+        checkout again after a double click), then back to the confirmation once paid."""
+        if submission.fee_pence:
+            self.request.session[done_session_key(self.page)] = submission.reference
+            return get_checkout().start(submission, self.request)
+        return confirmation_redirect(self.request, submission, self.page)

@@ -1,0 +1,64 @@
+"""The pages around a flow's questions: "You need to start again", and the confirmation page,
+which only the session that has just sent the request may see."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from forms.flows.models import FlowPage, Submission
+from services.models import ContactSettings
+
+
+def start_again(request: HttpRequest, page: FlowPage) -> HttpResponse:
+    """The "You need to start again" page: the session ended, or the link is from another."""
+    return TemplateResponse(
+        request,
+        "flows/session_expired.html",
+        {
+            "page": page,
+            "service": page.service,
+            "start_url": f"{page.get_url(request)}?reset=1",
+        },
+    )
+
+
+def done_session_key(page: FlowPage) -> str:
+    return f"flow-{page.source_flow.pk}-done"
+
+
+def confirmation_redirect(
+    request: HttpRequest, submission: Submission, page: FlowPage | None = None
+) -> HttpResponseRedirect:
+    """To the confirmation page of `submission`, which only this session may then see: in
+    `page`'s language, or else in the language the request was sent in."""
+    flow = page
+    if flow is None:
+        if submission.flow is None:  # deleted: callers check, and show another page
+            raise ValueError(f"Request {submission.reference} has no flow to confirm on")
+        flow = submission.flow.in_language(submission.language)
+    request.session[done_session_key(flow)] = submission.reference
+    return redirect(f"{flow.get_url(request)}confirmation/")
+
+
+def confirmation(page: FlowPage, request: HttpRequest) -> HttpResponse:
+    """The confirmation page, for the resident who has just sent this flow (and nobody else)."""
+    reference = request.session.get(done_session_key(page))
+    submission = Submission.objects.filter(reference=reference, flow=page.source_flow).first()
+    if submission is None:
+        return start_again(request, page)
+    first_event = submission.events.order_by("created_at", "pk").first()
+    return TemplateResponse(
+        request,
+        "flows/confirmation.html",
+        {
+            "page": page,
+            "self": page,
+            "service": page.service,
+            "submission": submission,
+            "action_note": first_event.note if first_event else "",
+            "payment": submission.payments.order_by("-created_at").first(),
+            "contact": ContactSettings.for_request(request),
+        },
+    )
