@@ -13,13 +13,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from forms.flows.constants import CHECK_ANSWERS_STEP
+from forms.flows.models import FlowPage
+from forms.insights.models import (
+    ChannelCosts,
+    ChannelVolume,
+    FlowDay,
+    FlowErrorDay,
+    FlowStepDay,
+    SatisfactionResponse,
+)
 from forms.insights.models.days import JOURNEY_COUNTS
+from forms.insights.rollup import (
+    PAYMENT_STEP,
+    DayFigures,
+    StepDay,
+    day_figures,
+    local_midnight,
+    median_from_buckets,
+)
 
 if TYPE_CHECKING:
     from wagtail.models import Site
 
-    from forms.flows.models import FlowPage
-    from forms.insights.rollup import DayFigures
     from services.models import ServicePage
 
 
@@ -169,9 +185,6 @@ def _collect(
     from django.db.models import Sum
     from django.utils import timezone
 
-    from forms.insights.models import FlowDay, FlowErrorDay, FlowStepDay
-    from forms.insights.rollup import DayFigures, StepDay, day_figures
-
     total = DayFigures(flow_id=flow.pk)
     end = min(end, timezone.localdate())
     if end < start:
@@ -209,9 +222,6 @@ def _satisfaction(
 ) -> SatisfactionSummary:
     from django.db.models import Count
 
-    from forms.insights.models import SatisfactionResponse
-    from forms.insights.rollup import local_midnight
-
     rows = (
         SatisfactionResponse.objects.filter(
             flow__in=flows,
@@ -228,9 +238,6 @@ def _satisfaction(
 def _step_labels(flow: FlowPage) -> tuple[dict[str, str], dict[str, str]]:
     """(page name -> label, question name -> label) from the flow as it is now."""
     from django.utils.translation import gettext
-
-    from forms.flows.constants import CHECK_ANSWERS_STEP
-    from forms.insights.rollup import PAYMENT_STEP
 
     steps: dict[str, str] = {}
     questions: dict[str, str] = {}
@@ -257,9 +264,6 @@ def flow_metrics(flow: FlowPage, start: datetime.date, end: datetime.date) -> Fl
     (when the flow takes a fee), then any page with figures that is no longer in the flow.
     End points are not steps: a journey that reaches one is counted in `end_points`.
     """
-    from forms.flows.constants import CHECK_ANSWERS_STEP
-    from forms.insights.rollup import PAYMENT_STEP, median_from_buckets
-
     total = _collect(flow, start, end)
     labels, question_labels = _step_labels(flow)
     names = [name for name in labels if name not in (CHECK_ANSWERS_STEP, PAYMENT_STEP)]
@@ -307,8 +311,6 @@ def flow_metrics(flow: FlowPage, start: datetime.date, end: datetime.date) -> Fl
 def _costs(site: Site | None = None) -> dict[str, Any]:
     from wagtail.models import Site
 
-    from forms.insights.models import ChannelCosts
-
     site = site or Site.objects.filter(is_default_site=True).first()
     costs = ChannelCosts.for_site(site) if site is not None else ChannelCosts()
     return {name: getattr(costs, name) for name in ("online", "phone", "face_to_face", "post")}
@@ -322,9 +324,6 @@ def service_kpis(
     touches (whole months: volumes are entered per month), and the unit costs of `site`
     (the default site when None)."""
     from django.db.models import Sum
-
-    from forms.flows.models import FlowPage
-    from forms.insights.models import ChannelVolume
 
     flows = list(FlowPage.objects.child_of(service))
     kpis = ServiceKPIs(service=service, start=start, end=end, costs=_costs(site))

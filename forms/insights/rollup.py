@@ -32,17 +32,15 @@ import datetime
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
 from forms.flows.constants import CHECK_ANSWERS_STEP
+from forms.flows.models import FlowPage
+from forms.insights.models import FlowDay, FlowErrorDay, FlowEvent, FlowStepDay
 from forms.insights.models.days import JOURNEY_COUNTS, TIME_BUCKETS
 from forms.insights.tracking import IDLE
-
-if TYPE_CHECKING:
-    from forms.flows.models import FlowPage
 
 PAYMENT_STEP = "payment"
 PAYMENT_KINDS = ("payment_started", "payment_succeeded", "payment_failed", "payment_cancelled")
@@ -211,8 +209,6 @@ def day_figures(
     """The figures of the journeys that started from `start` to `end` (inclusive local days),
     per (flow id, day), computed from the raw events without saving anything. Only flows and
     days with journeys appear."""
-    from forms.insights.models import FlowEvent
-
     end = end or start
     now = now or timezone.now()
     since = local_midnight(start)
@@ -261,9 +257,6 @@ def rollup_day(day: datetime.date, now: datetime.datetime | None = None) -> int:
     """(Re)build the roll-ups of `day` in one transaction: a FlowDay for every flow (zeros
     included, so the reports know the day is done), and its pages and errors. Returns the
     number of journeys rolled up."""
-    from forms.flows.models import FlowPage
-    from forms.insights.models import FlowDay, FlowErrorDay, FlowStepDay
-
     flows = {flow.pk: flow for flow in FlowPage.objects.all()}
     # By flow, so PostgreSQL reads the (flow, created_at) index rather than the whole table.
     figures = day_figures(day, flow_ids=list(flows), now=now)
@@ -318,8 +311,6 @@ def days_to_roll_up(now: datetime.datetime | None = None) -> list[datetime.date]
     """Complete days from the first event on with no roll-up yet, and yesterday (or the last
     complete day) always, since late events may have changed it. Never today."""
     from django.db.models import Min
-
-    from forms.insights.models import FlowDay, FlowEvent
 
     now = now or timezone.now()
     last = timezone.localtime(now).date() - datetime.timedelta(days=1)

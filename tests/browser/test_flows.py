@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 
     from tests.browser.conftest import LiveSite
 
-FLOWS = sorted(path.stem for path in (ROOT / "forms" / "demo" / "flows").glob("*.toml"))
+FLOWS = sorted(path.stem for path in (ROOT / "site" / "demo" / "flows").glob("*.toml"))
+# A wrong folder would leave nothing to test and the suite green: refuse that.
+assert len(FLOWS) == 20, f"expected the 20 demo flows, found {len(FLOWS)}"
 
 
 def step_of(flow: dict[str, Any], url: str) -> str:

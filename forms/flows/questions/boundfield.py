@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.forms import BoundField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-    from forms.flows.questions.addresses import AddressSearch
-    from forms.flows.questions.fields import QuestionMixin
+
+class Question(Protocol):
+    """What a question type's field (forms.flows.questions.fields.QuestionMixin) gives its bound
+    field. A protocol, so the fields module can use this one without the two importing each
+    other."""
+
+    input_classes: str
+    input_error_class: str
+
+    def hint_for(self, bound: QuestionBoundField) -> StrOrPromise: ...
+
+    def described_by_first(self, bound: QuestionBoundField) -> Iterable[str]: ...
+
+    def template_context(self, bound: QuestionBoundField) -> dict[str, Any]: ...
 
 
 class QuestionBoundField(BoundField):
@@ -22,8 +35,10 @@ class QuestionBoundField(BoundField):
     `field.is_page_heading = True` on the Field.
     """
 
-    field: QuestionMixin
-    _address_search: AddressSearch  # an address question's search (AddressField.search)
+    field: Question  # type: ignore[assignment]
+    # An address question's search (forms.flows.questions.addresses.AddressSearch), kept for
+    # the request; typed loosely so this module needs nothing from the address question.
+    _address_search: Any
 
     @property
     def is_page_heading(self) -> bool:
