@@ -7,11 +7,22 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import SimpleTestCase
 from PIL import Image
+from pypdf import PdfWriter
 
 from forms.flows.questions import answer_for_display, uploaded_files
 from tests.flows.test_question_types import NAME, ask, error, stored
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+def blank_pdf() -> bytes:
+    """A real one-page PDF: the upload question opens PDFs, so a header alone is refused."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF_BYTES = blank_pdf()
 
 
 def image_bytes(image_format: str, size: tuple[int, int] = (40, 30)) -> bytes:

@@ -58,6 +58,7 @@ def attach_file(submission: Submission, name: str, content: bytes) -> Submission
     upload = SubmissionFile(
         submission=submission,
         question_name="photo",
+        number=submission.files.count() + 1,
         original_name=name,
         content_type="image/jpeg",
         size=len(content),
@@ -282,7 +283,7 @@ class InboxDetailTests(InboxTestCase):
             rows,
             [
                 ("What do you want us to collect?", "A sofa"),
-                ("Upload a photo of the items", "sofa.jpg"),
+                ("Upload a photo of the items", "FCC-4K7Q-M2XD-1.jpg (sent as “sofa.jpg”)"),
             ],
         )
         download = f"{INBOX}{self.bulky.pk}/files/{self.upload.pk}/"
@@ -294,7 +295,10 @@ class InboxDetailTests(InboxTestCase):
         response = self.client.get(f"{INBOX}{self.bulky.pk}/files/{self.upload.pk}/")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(b"".join(response.streaming_content), b"\xff\xd8\xff photo bytes")
-        self.assertEqual(response["Content-Disposition"], 'attachment; filename="sofa.jpg"')
+        # the site's name for it, never the resident's
+        self.assertEqual(
+            response["Content-Disposition"], 'attachment; filename="FCC-4K7Q-M2XD-1.jpg"'
+        )
         self.assertEqual(response["Content-Type"], "image/jpeg")
 
     def test_a_file_of_another_request_is_not_found(self):

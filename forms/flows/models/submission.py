@@ -11,6 +11,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from forms.flows.constants import SubmissionStatus
+from forms.flows.questions.uploads import extension_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -153,7 +154,9 @@ def private_storage():
 
 
 def submission_file_path(instance: SubmissionFile, filename: str) -> str:
-    return f"submissions/{instance.submission.reference}/{uuid.uuid4().hex}-{filename}"
+    """Stored under the name the site makes, never the resident's (`filename`): a file called
+    'proof.bat' must not reach a disk, or a staff computer, as a batch script."""
+    return f"submissions/{instance.submission.reference}/{instance.site_name}"
 
 
 class SubmissionFile(models.Model):
@@ -161,8 +164,11 @@ class SubmissionFile(models.Model):
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
     question_name = models.CharField(max_length=50)
+    # 1, 2, ... within its request: part of the name the site gives the file.
+    number = models.PositiveIntegerField(default=0, editable=False)
+    # What the resident's computer called it: text for staff to read, never a name to save by.
     original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
+    content_type = models.CharField(max_length=100)  # read from the content, not the browser
     size = models.PositiveIntegerField()
     file = models.FileField(upload_to=submission_file_path, storage=private_storage, max_length=300)
 
@@ -171,3 +177,9 @@ class SubmissionFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def site_name(self) -> str:
+        """'FCC-4K7Q-M2XD-1.pdf': the request's reference, the file's number and the extension
+        of the type read from its content; the name it is stored and downloaded under."""
+        return f"{self.submission.reference}-{self.number}.{extension_for(self.content_type)}"

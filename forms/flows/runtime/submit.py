@@ -7,6 +7,7 @@ import logging
 import uuid
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
@@ -18,6 +19,7 @@ from forms.flows.constants import SubmissionStatus
 from forms.flows.handlers import FeeQuote, actions
 from forms.flows.models import FlowPage, Submission, SubmissionFile
 from forms.flows.notifications import send_confirmation_once
+from forms.flows.questions.uploads import clean_copy
 
 logger = logging.getLogger(__name__)
 
@@ -62,15 +64,20 @@ def save_submission(
         )
         if not created:
             return submission
-        for name, upload in files.items():
-            upload.seek(0)
+        for number, (name, upload) in enumerate(files.items(), start=1):
+            # The type the upload question read from the content; what is kept is the site's
+            # clean copy (an image drawn again), under the name the site makes
+            # (submission_file_path), not the bytes or the name the browser sent.
+            content_type = getattr(upload, "content_type", "") or ""
+            content = clean_copy(upload, content_type)
             SubmissionFile.objects.create(
                 submission=submission,
                 question_name=name,
+                number=number,
                 original_name=(upload.name or "")[-255:],
-                content_type=getattr(upload, "content_type", "") or "",
-                size=upload.size or 0,
-                file=upload,
+                content_type=content_type,
+                size=len(content),
+                file=ContentFile(content, name="upload"),  # renamed by submission_file_path
             )
         if fee:
             get_checkout().open(submission)  # saved before the resident is sent to pay

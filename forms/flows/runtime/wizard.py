@@ -11,6 +11,7 @@ in `question_pages`, and checking the answers and sending them in `check_answers
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -34,6 +35,15 @@ from .question_pages import QuestionPageMixin
 from .steps import FlowSteps
 
 
+class InProgressStorage(FileSystemStorage):
+    """Where formtools keeps a flow's uploads until it is sent, each under a random name the
+    site makes: the resident's own name (which formtools keeps in the session, as text) never
+    becomes a file name on our disk, whatever it holds."""
+
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
+        return uuid.uuid4().hex
+
+
 class FlowWizard(QuestionPageMixin, CheckAnswersMixin, NamedUrlSessionWizardView):
     """Serves one FlowPage. Made per request by `serve_flow`, with the page's form list."""
 
@@ -49,7 +59,7 @@ class FlowWizard(QuestionPageMixin, CheckAnswersMixin, NamedUrlSessionWizardView
     @cached_property
     def file_storage(self) -> FileSystemStorage:
         # Files of a flow in progress wait here, out of the web folder, until it is sent.
-        return FileSystemStorage(location=str(settings.PRIVATE_MEDIA_ROOT / "in-progress"))
+        return InProgressStorage(location=str(settings.PRIVATE_MEDIA_ROOT / "in-progress"))
 
     # formtools hooks
 
