@@ -9,13 +9,14 @@ If the cache cannot be reached nobody is limited (RATELIMIT_FAIL_OPEN).
 
 from __future__ import annotations
 
-import ipaddress
 from typing import TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
+
+from core import proxies
 
 RETRY_AFTER_SECONDS = 60  # every limit here counts per minute
 
@@ -32,21 +33,26 @@ TOO_MANY_FEEDBACK = _(
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address, for the rate limits and the admin lockout alike (so both count the
-    same person): the request header named by CLIENT_IP_META_KEY (REMOTE_ADDR, or behind the
-    proxy e.g. HTTP_X_REAL_IP). A header with a list in it (X-Forwarded-For) gives its last
-    entry, the one our proxy added.
+    same person; AXES_CLIENT_IP_CALLABLE and RATELIMIT_IP_META_KEY name this function).
 
-    A missing or malformed header (a proxy misconfigured, or a client sending its own) falls back
-    to REMOTE_ADDR rather than failing the resident's request; failing that, one shared address,
-    so such requests are still counted together."""
+    The socket's address (REMOTE_ADDR), unless that peer is one of our proxies
+    (TRUSTED_PROXIES, core/proxies.py): then the request header named by CLIENT_IP_META_KEY
+    (e.g. HTTP_X_REAL_IP), whose rightmost address that is not itself a proxy of ours is the
+    client (X-Forwarded-For lists "client, proxy1, proxy2"). From any other peer the header is
+    the client's own word, and a client that could choose its address could shed its limits
+    and its lockout by changing it with each request.
+
+    A missing or malformed header (a proxy misconfigured) falls back to REMOTE_ADDR rather than
+    failing the resident's request; failing that, one shared address, so such requests are
+    still counted together."""
+    peer = proxies.parse_address(request.META.get("REMOTE_ADDR", ""))
     key = getattr(settings, "CLIENT_IP_META_KEY", "") or "REMOTE_ADDR"
-    for candidate in (request.META.get(key, ""), request.META.get("REMOTE_ADDR", "")):
-        value = str(candidate).split(",")[-1].strip()
-        try:
-            return str(ipaddress.ip_address(value))
-        except ValueError:
-            continue
-    return "0.0.0.0"
+    if key != "REMOTE_ADDR" and proxies.is_trusted_proxy(peer):
+        hops = str(request.META.get(key, "")).split(",")
+        client = proxies.client_behind_proxies(proxies.parse_address(hop) for hop in hops)
+        if client is not None:
+            return str(client)
+    return str(peer) if peer is not None else "0.0.0.0"
 
 
 def rate(group: str, request: HttpRequest) -> str:

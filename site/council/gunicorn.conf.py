@@ -2,14 +2,23 @@
 """gunicorn's settings for the council site: `gunicorn -c site/council/gunicorn.conf.py`
 (`make serve`), from any directory. Everything can be changed from the environment:
 
-PORT (8000) and HOST (0.0.0.0, or 127.0.0.1 behind a proxy on the same machine); WEB_CONCURRENCY,
-the number of worker processes (2 x cores + 1); GUNICORN_WORKER_CLASS (sync) and GUNICORN_THREADS
-(1); GUNICORN_TIMEOUT (30 s); FORWARDED_ALLOW_IPS, the proxies whose X-Forwarded-* headers are
-believed (127.0.0.1); GUNICORN_ACCESS_LOG ("-" for stdout, a file, or empty for none).
+PORT (8000) and HOST (127.0.0.1: the proxy in front, on the same machine, is what faces the
+network; 0.0.0.0 only with a proxy elsewhere and a firewall letting only it in); WEB_CONCURRENCY,
+the number of worker processes (2 x cores + 1); GUNICORN_WORKER_CLASS (gthread) and
+GUNICORN_THREADS (4; gunicorn runs gthread whenever it is over 1, so sync needs 1 too);
+GUNICORN_TIMEOUT (30 s); TRUSTED_PROXIES, the proxies whose X-Forwarded-*
+headers are believed (none: the same list Django uses, council/proxies.py);
+GUNICORN_ACCESS_LOG ("-" for stdout, a file, or empty for none).
 
-Sync workers: each page needs little but the CPU (its database and Redis calls take well under
-a millisecond on the same host), and the benchmark (`make bench`) found them at least as fast
-as threads on two cores. Slow clients are a proxy's job (nginx buffers requests and responses).
+Threaded workers (gthread): a sync worker reads a request on its only thread, so one client
+that sends half its headers and waits holds the whole process until the timeout, and a few such
+connections stalled every resident's page for 30 s. A gthread worker waits for connections that
+have sent nothing in its event loop, and a few slow senders hold a thread each while the others
+keep answering; on two cores it also served more pages a second than sync workers did. (It still
+has workers x threads threads; slow clients in their thousands are the proxy's job: nginx
+buffers whole requests before passing them on.) gevent's workers would not block at all, but each
+request would open its own database connection (Django's connections are per thread, i.e. per
+greenlet), and psycopg and SQLite calls would need monkey-patching to yield: not worth the risk.
 """
 
 import multiprocessing
@@ -20,11 +29,11 @@ _SITE = Path(__file__).resolve().parent.parent  # site/
 
 wsgi_app = "council.wsgi:application"
 pythonpath = f"{_SITE},{_SITE.parent}"
-bind = [f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"]
+bind = [f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"]
 
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Load the site once, before forking: workers start at once and share memory. No database or
 # Redis connection is opened at import, so none is shared between processes.
 preload_app = True
@@ -41,8 +50,9 @@ keepalive = 5
 # The heartbeat file on a memory file system, never a slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
-# Only the proxy in front may say which scheme and address a request came from.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Only the proxies in TRUSTED_PROXIES may say which scheme a request came by (gunicorn's
+# wsgi.url_scheme), as for Django; none by default.
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "")
 
 # Requests no browser sends are refused before Django sees them (400/431).
 limit_request_line = 4094  # the request line: method, path and query string
@@ -54,6 +64,9 @@ limit_request_field_size = 8190
 # referrer (which can carry a query string too) and no user agent. %(M)s: milliseconds taken.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+# ...and with the ids that open a page by themselves (a payment's UUID, a reset token) written as
+# "[id]": "/payments/[id]/return/" (council/access_log.py).
+logger_class = "council.access_log.RedactingLogger"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "council"
@@ -102,8 +115,9 @@ def post_worker_init(worker):
         "PATH_INFO": "/",
         "HTTP_HOST": host,
         "HTTP_CACHE_CONTROL": "no-cache",  # built, not served from the page cache
-        "HTTP_X_FORWARDED_PROTO": "https",
-        "HTTP_X_REAL_IP": "127.0.0.1",
+        # As if over https (not through X-Forwarded-Proto, which only a trusted proxy may send).
+        "wsgi.url_scheme": "https",
+        "REMOTE_ADDR": "127.0.0.1",
         "wsgi.errors": io.StringIO(),
     }
     setup_testing_defaults(environ)

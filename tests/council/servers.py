@@ -5,22 +5,29 @@ confirmation page. Nothing here mocks the site's own code."""
 from __future__ import annotations
 
 import contextlib
+import os
 import select
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.test import Client, override_settings
 
 from forms.flows.models import FlowPage, Submission
 from tests.demo.walker import FlowWalker
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+GUNICORN_CONF = Path(settings.SITE_DIR) / "council" / "gunicorn.conf.py"
 
 
 def free_port() -> int:
@@ -51,6 +58,34 @@ def wait_until_listening(port: int, timeout: float = 10.0) -> None:
             return
         time.sleep(0.02)
     raise RuntimeError(f"nothing is listening on 127.0.0.1:{port}")
+
+
+@contextlib.contextmanager
+def gunicorn(**env: str) -> Iterator[int]:
+    """gunicorn started with the site's config (site/council/gunicorn.conf.py) and the test
+    settings on a free loopback port, with `env` on top; yields the port, stops it after.
+
+    The server uses the development database `make setup` made (db.sqlite3), never the suite's
+    own; should that be missing, pages are the 503 "service unavailable" page."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(GUNICORN), "-c", str(GUNICORN_CONF)],
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "DJANGO_SETTINGS_MODULE": "council.settings.test",
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            **env,
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_listening(port, timeout=60)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(20)
 
 
 class RedisServer:

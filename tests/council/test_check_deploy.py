@@ -32,3 +32,12 @@ class CheckDeployTests(SimpleTestCase):
         code = "from django.conf import settings; print(settings.SILENCED_SYSTEM_CHECKS)"
         result = manage("shell", "--no-imports", "-c", code, env=ENV)
         self.assertEqual(result.stdout.strip().splitlines()[-1], "[]")
+
+    def test_a_client_address_header_without_a_trusted_proxy_is_warned_about(self):
+        env = {**ENV, "RATELIMIT_IP_META_KEY": "HTTP_X_REAL_IP", "TRUSTED_PROXIES": ""}
+        result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("council.W001", result.stdout + result.stderr)
+        env["TRUSTED_PROXIES"] = "127.0.0.1"
+        result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)

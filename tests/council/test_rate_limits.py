@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.cache import cache
 from django.test import Client, TestCase, override_settings
 
 from core.ratelimits import client_ip
@@ -202,25 +203,63 @@ def test_when_the_cache_is_down_nobody_is_limited(client):
             assert client.get("/search/", {"q": "bin"}).status_code == 200
 
 
+PROXY = "10.0.0.2"  # our proxy, in TRUSTED_PROXIES below
+OTHER_PROXY = "10.0.1.5"  # a second hop of ours (a load balancer in front of PROXY)
+STRANGER = "198.51.100.9"  # anyone else on the internet
+
+
 @pytest.mark.parametrize(
     ("meta", "expected"),
     [
-        ({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_REAL_IP": RESIDENT}, RESIDENT),
-        ({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_REAL_IP": f"198.51.100.1, {RESIDENT}"}, RESIDENT),
-        ({"REMOTE_ADDR": "10.0.0.2"}, "10.0.0.2"),  # the proxy forgot the header
-        ({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_REAL_IP": "<script>"}, "10.0.0.2"),
+        # From our proxy, its header names the client.
+        ({"REMOTE_ADDR": PROXY, "HTTP_X_REAL_IP": RESIDENT}, RESIDENT),
+        # X-Forwarded-For: the rightmost address that is not ours; what the client put to its
+        # left ("198.51.100.1") is its own word.
+        ({"REMOTE_ADDR": PROXY, "HTTP_X_REAL_IP": f"198.51.100.1, {RESIDENT}"}, RESIDENT),
+        ({"REMOTE_ADDR": PROXY, "HTTP_X_REAL_IP": f"1.2.3.4, {RESIDENT}, {OTHER_PROXY}"}, RESIDENT),
+        ({"REMOTE_ADDR": f"::ffff:{PROXY}", "HTTP_X_REAL_IP": RESIDENT}, RESIDENT),
+        ({"REMOTE_ADDR": PROXY, "HTTP_X_REAL_IP": OTHER_PROXY}, OTHER_PROXY),  # from inside
+        ({"REMOTE_ADDR": PROXY}, PROXY),  # the proxy forgot the header
+        ({"REMOTE_ADDR": PROXY, "HTTP_X_REAL_IP": "<script>"}, PROXY),
+        ({"REMOTE_ADDR": PROXY, "HTTP_X_REAL_IP": f"{RESIDENT}, nonsense"}, PROXY),
+        # From anyone else, the header is ignored: they would choose their own address.
+        ({"REMOTE_ADDR": STRANGER, "HTTP_X_REAL_IP": RESIDENT}, STRANGER),
+        ({"REMOTE_ADDR": STRANGER, "HTTP_X_REAL_IP": f"{RESIDENT}, {PROXY}"}, STRANGER),
         ({"REMOTE_ADDR": "", "HTTP_X_REAL_IP": "nonsense"}, "0.0.0.0"),
+        ({"REMOTE_ADDR": "", "HTTP_X_REAL_IP": RESIDENT}, "0.0.0.0"),
     ],
 )
 def test_the_client_address_behind_the_proxy(rf, meta, expected):
     request = rf.get("/")
     request.META.clear()
     request.META.update(meta)
-    with override_settings(CLIENT_IP_META_KEY="HTTP_X_REAL_IP"):
+    with override_settings(
+        CLIENT_IP_META_KEY="HTTP_X_REAL_IP", TRUSTED_PROXIES=["10.0.0.0/24", OTHER_PROXY]
+    ):
         assert client_ip(request) == expected
 
 
-@override_settings(CLIENT_IP_META_KEY="HTTP_X_REAL_IP", RATELIMIT_RATES=REAL_RATES)
+@pytest.mark.django_db
+@pytest.mark.parametrize(("peer", "believed"), [(STRANGER, False), (PROXY, True)])
+def test_a_changing_client_address_header_sheds_the_limit_only_through_our_proxy(peer, believed):
+    """Track your request allows 10 tries per 10 minutes per client. A client that sends a new
+    X-Real-IP with each try is still one client, unless the header comes from our proxy (then
+    the tries really are from 11 residents)."""
+    cache.clear()  # the counts live in the cache
+    with override_settings(CLIENT_IP_META_KEY="HTTP_X_REAL_IP", TRUSTED_PROXIES=[PROXY]):
+        statuses = [
+            Client(REMOTE_ADDR=peer, HTTP_X_REAL_IP=f"203.0.113.{n}")
+            .post("/track/", {"reference": "", "email": ""})
+            .status_code
+            for n in range(1, 12)
+        ]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10] == (200 if believed else 429)
+
+
+@override_settings(
+    CLIENT_IP_META_KEY="HTTP_X_REAL_IP", TRUSTED_PROXIES=[RESIDENT], RATELIMIT_RATES=REAL_RATES
+)
 class MissingProxyHeaderTests(FlowTestCase):
     """A proxy that does not send the configured header, or a client that sends nonsense in it,
     still gets its answers taken (counted under REMOTE_ADDR), never a server error."""

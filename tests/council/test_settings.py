@@ -1,10 +1,14 @@
 """Production settings refuse to start without their secrets and pass Django's deploy check."""
 
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +33,20 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    ["too-short-a-key-0123456789", "x" * 49, "ab" * 40],  # short, just short, long but simple
+)
+def test_production_refuses_a_weak_secret_key(secret_key):
+    # The settings module itself, run in this process with production's environment: it stops at
+    # the key, before anything else (so this costs no subprocess).
+    with (
+        mock.patch.dict(os.environ, {**PRODUCTION_ENV, "SECRET_KEY": secret_key}),
+        pytest.raises(ImproperlyConfigured, match="SECRET_KEY is too short or too simple"),
+    ):
+        runpy.run_module("council.settings.production")
 
 
 class ProductionSettingsTests(SimpleTestCase):

@@ -8,6 +8,13 @@ from .environment import env, require
 
 DEBUG = False
 SECRET_KEY = require("SECRET_KEY")
+# Sessions, password resets and signed values are only as safe as this key (Django's deploy
+# check asks the same: 50 characters, at least 5 different ones).
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too short or too simple: production settings need 50 or more random "
+        "characters (e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="stripe")
 if PAYMENT_PROVIDER == "sandbox":
     raise ImproperlyConfigured(
@@ -75,11 +82,13 @@ STORAGES = {
 }
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=f"https://{ALLOWED_HOSTS[0]}")
 
-# Rate limits ("track your request") count by client address: behind a proxy, name the header
-# that carries it, e.g. RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP.
+# Rate limits and the admin lockout count by client address: behind a proxy, name the header
+# that carries it, e.g. RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP, and list the proxy's address in
+# TRUSTED_PROXIES (base.py): the header is believed from that peer only.
 CLIENT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 
-# HTTPS everywhere: the proxy in front terminates TLS and sets X-Forwarded-Proto.
+# HTTPS everywhere: the proxy in front terminates TLS and sets X-Forwarded-Proto, believed from
+# a peer in TRUSTED_PROXIES only (council/proxies.py removes it from anyone else's request).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=63072000)

@@ -243,6 +243,8 @@ class Command(BaseCommand):
             # wrk sends a different X-Real-IP with each request: many residents, not one
             # client hitting the rate limits.
             "RATELIMIT_IP_META_KEY": "HTTP_X_REAL_IP",
+            # ...believed only from a trusted proxy: wrk, on loopback, plays the proxy.
+            "TRUSTED_PROXIES": "127.0.0.1",
             "HOST": "127.0.0.1",
             "PORT": str(options["port"]),
             "GUNICORN_ACCESS_LOG": str(self.workdir / "access.log"),
