@@ -3,7 +3,10 @@ editors see which translated pages are out of date and how many pages in each la
 show the English text.
 
 It is named "Translation status" because wagtail-localize already puts its own "Translations"
-report (every translation, of pages and snippets, without dates) in the same menu."""
+report (every translation, of pages and snippets, without dates) in the same menu.
+
+Also, for every page on the site: the methods a page does not answer are refused with 405
+(core/methods.py)."""
 
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from wagtail.permissions import policy_registry
 from wagtail_localize.models import Translation
 
 from core.languages import language_label
+from core.methods import refuse_other_methods
 from core.spreadsheets import SafeSpreadsheetExportMixin
 from home.translation_status import (
     TranslationStatus,
@@ -263,3 +267,8 @@ def register_translation_status_menu_item() -> MenuItem:
         icon_name="site",
         order=8900,
     )
+
+
+# Before Wagtail's own method check (order 0), which reads `Page.allowed_http_methods` and so
+# would let a page type that never declared its methods answer PUT and DELETE.
+hooks.register("before_serve_page", refuse_other_methods, order=-10)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from wagtail.models import Locale
 
 from core import ratelimits
@@ -39,7 +39,7 @@ def search_url(query: str) -> str:
     return f"{reverse('search')}?{urlencode({'q': query})}"
 
 
-@require_GET
+@require_safe  # a page: HEAD as well as GET
 def search(request: HttpRequest) -> HttpResponse:
     """Results for `q`, best first, 10 to a page; an empty or odd query gets the form again,
     never an error. The first page of each search is logged for the web team."""

@@ -123,7 +123,7 @@ def reference_rate(group: str, request: HttpRequest) -> str | None:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(group="flows.track.client", key="ip", rate=TRIES_PER_CLIENT, method="POST", block=False)
 @ratelimit(
     group="flows.track.reference",

@@ -105,7 +105,7 @@ def _context(page: FlowPage, request: HttpRequest, asked_at: str, **extra: Any) 
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def satisfaction(request: HttpRequest, flow_id: int) -> HttpResponse:
     page = FlowPage.objects.live().filter(pk=flow_id).first()
     if page is None:
@@ -120,7 +120,7 @@ def satisfaction(request: HttpRequest, flow_id: int) -> HttpResponse:
         return TemplateResponse(
             request, "insights/satisfaction_thanks.html", _context(page, request, asked_at)
         )
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD
         form = SatisfactionForm(initial={"asked_at": asked_at})
         return _form_page(request, page, asked_at, form)
     form = SatisfactionForm(request.POST)

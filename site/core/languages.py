@@ -10,8 +10,11 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
+from django.utils.encoding import escape_uri_path, iri_to_uri
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Locale, Page
+
+from core.paths import is_local_path, local_full_path
 
 P = TypeVar("P", bound=Page)
 
@@ -47,7 +50,10 @@ def language_versions(request: HttpRequest, page: Page | None = None) -> list[La
     """This page (or view) in each of the site's languages, in the order of LANGUAGES.
 
     A Wagtail page links to its translations (a flow step keeps its step and its query); any
-    other page (search, track your request, 404) to the same address in each language."""
+    other page (search, track your request, 404) to the same address in each language.
+
+    Every URL is built from the request's path made local (core.paths), so a crafted path
+    such as `//evil.example/x/` never becomes a link to another site."""
     cache_key = ("language_versions", getattr(page, "pk", None))
     cached = getattr(request, "_council_languages", {})
     if cache_key in cached:
@@ -57,12 +63,12 @@ def language_versions(request: HttpRequest, page: Page | None = None) -> list[La
     if page is not None and getattr(page, "pk", None):
         versions = _page_versions(request, page)
     if not versions:
-        full_path = request.get_full_path()
+        full_path = local_full_path(request)
         versions = [
             LanguageVersion(
                 code=code,
                 name=language_name(code),
-                url=translate_url(full_path, code),
+                url=_translated(full_path, code),
                 current=code == active,
                 bidi=_bidi(code),
             )
@@ -73,21 +79,33 @@ def language_versions(request: HttpRequest, page: Page | None = None) -> list[La
     return versions
 
 
+def _translated(full_path: str, code: str) -> str:
+    """`full_path` (local) in language `code`; itself when Django cannot translate it into a
+    local path (translate_url keeps whatever scheme and host urlsplit finds in it)."""
+    url = translate_url(full_path, code)
+    return url if is_local_path(url) else full_path
+
+
 def _page_versions(request: HttpRequest, page: Page) -> list[LanguageVersion]:
     translations = {
         p.locale.language_code: p
         for p in page.get_translations(inclusive=True).live().select_related("locale")
     }
     own_url = page.get_url(request) or ""
-    # Routable pages (a flow's steps) serve addresses below their own: keep the rest.
-    rest = request.path[len(own_url) :] if own_url and request.path.startswith(own_url) else ""
-    query = request.META.get("QUERY_STRING", "")
+    # Routable pages (a flow's steps) serve addresses below their own: keep the rest. Both
+    # percent-encoded (Wagtail's URLs are), so nothing from the path is written as it came.
+    path = escape_uri_path(request.path)
+    rest = path[len(own_url) :].lstrip("/") if own_url and path.startswith(own_url) else ""
+    query = iri_to_uri(request.META.get("QUERY_STRING", ""))
     versions = []
     for code, _name in settings.LANGUAGES:
         translation = translations.get(code)
         if translation is None:
             continue
-        url = (translation.get_url(request) or "") + rest
+        base = translation.get_url(request)
+        if not base:  # not routable from this site: no link rather than a relative one
+            continue
+        url = base + rest
         versions.append(
             LanguageVersion(
                 code=code,

@@ -43,6 +43,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_language
 
+from core.paths import is_canonical_path
+
 logger = logging.getLogger(__name__)
 
 # What a request learnt is kept on it (`request._pagecache_*`, as Wagtail keeps
@@ -187,7 +189,11 @@ def fragment_key(request: HttpRequest, name: str, scope: str) -> str | None:
         return keys[(name, scope)]
     key = None
     host = _host(request)
-    if host is not None and not getattr(request, "is_preview", False):
+    if (
+        host is not None
+        and is_canonical_path(request)
+        and not getattr(request, "is_preview", False)
+    ):
         parts = [name, get_language() or "", request.scheme or "", host]
         if scope == "page" or (scope == "path" and not request.META.get("QUERY_STRING")):
             parts.append(request.path)
@@ -232,6 +238,10 @@ class PageCacheMiddleware:
             return None
         if request.META.get("QUERY_STRING") or request.path.startswith(self.skip_prefixes):
             return None
+        # Only an address that is local as sent (not `//host/...`): a page rendered for a crafted
+        # path is never stored, so it can never be served to anyone else.
+        if not is_canonical_path(request):
+            return None
         if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
             return None
         if wants_fresh(request):
@@ -239,6 +249,8 @@ class PageCacheMiddleware:
         host = _host(request)
         if host is None:
             return None
+        # The host (checked against ALLOWED_HOSTS) and the scheme hold no "|", and the path
+        # comes last, so no path can make its key another address's.
         return "pagecache:page:" + _hash(f"{request.scheme}|{host}|{request.path}")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -2,20 +2,33 @@
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.http import require_http_methods, require_safe
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
-from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.documents.views import serve as documents
 
 from forms.payments.urls import resident_urlpatterns, webhook_urlpatterns
 from search import analytics as search_analytics
 from search import views as search_views
 
+# Wagtail's document URLs (wagtail.documents.urls), with the methods each view answers: as
+# Wagtail ships them they answer any method, PUT and DELETE included. Pages refuse the methods
+# they do not answer in core/methods.py; the site's own views say theirs with decorators.
+documents_urlpatterns = [
+    re_path(r"^(\d+)/(.*)$", require_safe(documents.serve), name="wagtaildocs_serve"),
+    path(
+        "authenticate_with_password/<int:restriction_id>/",
+        require_http_methods(["GET", "HEAD", "POST"])(documents.authenticate_with_password),
+        name="wagtaildocs_authenticate_with_password",
+    ),
+]
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
-    path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap),
+    path("documents/", include(documents_urlpatterns)),
+    path("sitemap.xml", require_safe(sitemap)),
     *webhook_urlpatterns,
 ]
 

@@ -15,6 +15,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_pat
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Locale, Page
 
+from core.methods import FORM
 from core.richtext import RICH_TEXT_FEATURES
 from forms.flows.blocks import StepsBlock
 from forms.flows.constants import RESERVED_STEP_NAMES
@@ -98,6 +99,8 @@ class FlowPage(RoutablePageMixin, Page):
     parent_page_types: ClassVar[list[str]] = ["services.ServicePage"]
     subpage_types: ClassVar[list[str]] = []
     max_count_per_parent = 1
+    # Its steps are forms: POST as well as GET (other page types are read-only: core/methods.py).
+    allowed_http_methods = FORM
 
     class Meta:
         verbose_name = _("online flow")
