@@ -26,6 +26,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views.generic import IndexView, InspectView, PermissionCheckedMixin
 
+from core.converters import is_database_id
 from core.languages import language_label
 from core.money import format_pence
 from core.spreadsheets import SafeSpreadsheetExportMixin
@@ -56,6 +57,12 @@ def visible_flows(request: HttpRequest | None) -> QuerySet:
 
 
 class FlowChoiceField(django_filters.fields.ModelChoiceField):
+    def to_python(self, value: Any) -> Any:
+        # "?flow=99999999999999999999" is an unknown service, not a database error (a 500).
+        if value not in self.empty_values and not is_database_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
     def label_from_instance(self, obj: FlowPage) -> str:
         # Teams know a flow by its service ("Bulky waste"), not its page title ("Book one").
         return f"{obj.get_parent().title}: {obj.title}"
@@ -366,7 +373,10 @@ class SubmissionDetailView(InspectView):
 
     def file_row(self, upload: Any) -> dict[str, Any]:
         return {
+            # The resident's name for the file is only text to read; the link downloads it
+            # under the site's name, whose extension matches the type read from its content.
             "name": upload.original_name,
+            "download_name": upload.site_name,
             "size": upload.size,
             "content_type": upload.content_type,
             "url": reverse(self.download_url_name, args=(quote(self.object.pk), upload.pk)),
@@ -395,8 +405,10 @@ class SubmissionFileDownloadView(PermissionCheckedMixin, View):
             if upload.content_type in KNOWN_UPLOAD_TYPES
             else "application/octet-stream"
         )
+        # Never the resident's name: 'proof.bat' would be opened by its extension on a staff
+        # computer. Rows stored before site-made names download under one as well.
         response = FileResponse(
-            handle, as_attachment=True, filename=upload.original_name, content_type=content_type
+            handle, as_attachment=True, filename=upload.site_name, content_type=content_type
         )
         # Were a browser to show it anyway, nothing in it may run.
         response["Content-Security-Policy"] = "sandbox"

@@ -13,6 +13,7 @@ from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
+import core.converters  # noqa: F401 - registers <id:...>
 from forms.flows.models import Submission
 from forms.inbox.views import (
     SubmissionDetailView,
@@ -83,8 +84,8 @@ class SubmissionViewSet(ModelViewSet):
         return [
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
-            path("<int:pk>/", self.inspect_view, name="inspect"),
-            path("<int:pk>/files/<int:file_pk>/", self.download_view, name="download"),
+            path("<id:pk>/", self.inspect_view, name="inspect"),
+            path("<id:pk>/files/<id:file_pk>/", self.download_view, name="download"),
         ]
 
     @cached_property

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+import core.converters  # noqa: F401 - registers <id:...>
+
 from .satisfaction import satisfaction
 
-urlpatterns = [path("feedback/<int:flow_id>/", satisfaction, name="flow_satisfaction")]
+urlpatterns = [path("feedback/<id:flow_id>/", satisfaction, name="flow_satisfaction")]

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+import core.converters  # noqa: F401 - registers <id:...>
+
 from .channels import ChannelVolumeViewSet
 from .reports.access import can_see_flow_reports
 from .reports.dropoff import FlowDropOffIndexView, FlowDropOffView
@@ -26,7 +28,7 @@ class FlowReportMenuItem(MenuItem):
 def register_insights_urls() -> list[Any]:
     return [
         path("reports/flows/", FlowDropOffIndexView.as_view(), name="flow_dropoff_index"),
-        path("reports/flows/<int:flow_id>/", FlowDropOffView.as_view(), name="flow_dropoff"),
+        path("reports/flows/<id:flow_id>/", FlowDropOffView.as_view(), name="flow_dropoff"),
         path("reports/service-kpis/", ServiceKPIView.as_view(), name="service_kpis"),
     ]
 

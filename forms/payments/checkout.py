@@ -11,10 +11,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from forms.flows.models import Submission
+from forms.flows.runtime.pages import remember_sent
 from services.models import ContactSettings
 
 from . import ProviderError, get_provider
-from .constants import OPEN, PaymentStatus
+from .constants import OPEN, SETTLED, PaymentStatus
 from .models import Payment
 from .signals import payment_event
 
@@ -44,6 +45,11 @@ def start_checkout(payment: Payment, request: HttpRequest) -> HttpResponse:
         url = get_provider(payment.provider).start_payment(payment, request)
     except ProviderError:
         logger.exception("Could not start a payment for %s", payment.submission.reference)
+        # Django keeps no session changes from a 5xx answer, and this session has just been
+        # noted as the payer (CardCheckout.start): without it "Try again" would not be theirs.
+        session = getattr(request, "session", None)
+        if session is not None and session.modified and session.session_key:
+            session.save()
         return payment_problem(request, payment, status=503)
     payment_event.send_robust(
         Payment, submission=payment.submission, request=request, kind="payment_started"
@@ -70,6 +76,24 @@ def payment_problem(request: HttpRequest, payment: Payment, status: int = 200) -
     )
 
 
+def payment_elsewhere(request: HttpRequest, payment: Payment) -> HttpResponse:
+    """The return page for a browser that did not send the request: whether the payment was
+    received, is being checked or was not taken, and to look for the email. Nothing personal
+    (no reference, amount, service, name or email address): the address may have been opened
+    by anyone it was passed to."""
+    if payment.status in SETTLED:
+        state = "received"
+    elif payment.status in (PaymentStatus.CREATED, PaymentStatus.PENDING):
+        state = "checking"
+    else:
+        state = "not_taken"
+    return TemplateResponse(
+        request,
+        "payments/elsewhere.html",
+        {"state": state, "contact": ContactSettings.for_request(request)},
+    )
+
+
 class CardCheckout:
     """The flows app's checkout (forms.flows.checkout): a payment with the site's provider."""
 
@@ -77,4 +101,7 @@ class CardCheckout:
         payment_for(submission)
 
     def start(self, submission: Submission, request: HttpRequest) -> HttpResponse:
+        # The session sent the request and is now sent to pay: it alone may see the payment's
+        # pages and the confirmation (forms.flows.runtime.pages.sent_here).
+        remember_sent(request, submission)
         return start_checkout(payment_for(submission), request)

@@ -11,12 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forms.flows.runtime import confirmation_redirect
+from forms.flows.runtime.pages import sent_here
 
 from . import ProviderError, get_provider
-from .checkout import payment_problem, start_checkout
+from .checkout import payment_elsewhere, payment_problem, start_checkout
 from .constants import OPEN, SETTLED, PaymentStatus
 from .models import Payment
 from .sandbox import SandboxProvider
@@ -31,8 +32,12 @@ def _payment(payment_uuid: uuid.UUID) -> Payment:
 
 @require_POST
 def start(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpResponse:
-    """ "Try again": a new checkout if the last one failed or expired, else the same one."""
+    """ "Try again": a new checkout if the last one failed or expired, else the same one. Only
+    for the session that sent the request: the provider's page shows the amount and the email
+    address, so anyone else is sent to the return page, which tells them nothing personal."""
     payment = _payment(payment_uuid)
+    if not sent_here(request, payment.submission):
+        return redirect("payment_return", payment.uuid)
     if payment.status in (PaymentStatus.FAILED, PaymentStatus.EXPIRED, PaymentStatus.CANCELLED):
         payment.attempt += 1
         payment.provider_session_id = payment.checkout_url = ""
@@ -41,9 +46,14 @@ def start(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpResponse:
     return start_checkout(payment, request)
 
 
+@require_safe
 def payment_return(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpResponse:
     """Where the resident comes back to: re-read the payment from the provider, then the
-    confirmation if it is paid, or "your payment was not taken"."""
+    confirmation if it is paid, or "your payment was not taken".
+
+    The payment is brought up to date whoever follows the link (the provider's success may arrive
+    in another browser: a bank app opening it), but only the session that sent the request sees
+    its reference, fee and answers; anyone else sees whether the payment was received."""
     payment = _payment(payment_uuid)
     if payment.status in OPEN and payment.provider_session_id:
         try:
@@ -59,6 +69,8 @@ def payment_return(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpRespons
                 request=request,
             )
     submission = payment.submission
+    if not sent_here(request, submission):
+        return payment_elsewhere(request, payment)
     if payment.status in SETTLED and submission.flow is not None:
         return confirmation_redirect(request, submission)
     return payment_problem(request, payment)
@@ -76,8 +88,11 @@ def webhook(request: HttpRequest, provider_id: str) -> HttpResponse:
     return provider.handle_webhook(request)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def sandbox(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpResponse:
-    """The test payment page (sandbox only: 404 wherever real payments are taken)."""
+    """The test payment page (sandbox only: 404 wherever real payments are taken). It stands in
+    for the provider's page, which anyone with its address may use; the reference and amount are
+    shown only to the session that sent the request."""
     payment = _payment(payment_uuid)
     if settings.PAYMENT_PROVIDER != "sandbox" or payment.provider != "sandbox":
         raise Http404
@@ -89,5 +104,9 @@ def sandbox(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpResponse:
     return TemplateResponse(
         request,
         "payments/sandbox.html",
-        {"payment": payment, "submission": payment.submission},
+        {
+            "payment": payment,
+            "submission": payment.submission,
+            "sent_here": sent_here(request, payment.submission),
+        },
     )

@@ -8,7 +8,8 @@ itself, so whatever handles the record after it sees the redacted text too. For 
   card-like and other long numbers (the rules of core/redaction.py, shared with the search
   query log) and public IP addresses with placeholders, and clears the arguments;
 - removes query strings from any path or URL in the message ("GET /search/?q=..." ->
-  "GET /search/?[query removed]"): a query string holds what a resident typed;
+  "GET /search/?[query removed]"): a query string holds what a resident typed; and writes a
+  path segment that is a UUID or a long token as "[id]" (council/access_log.py);
 - formats and redacts the traceback and stack now, so no handler prints the raw one (and keeps
   only the name of an exception whose message is a template's whole context);
 - drops the `request` Django attaches to django.request and django.server records (with its
@@ -25,6 +26,7 @@ import re
 import traceback
 
 from core.redaction import EMAIL, redact_personal_data
+from council.access_log import redact_ids
 
 # "/path?query" (also inside a full URL): the query goes, up to the next space or quote.
 QUERY_STRING = re.compile(r"(?P<path>(?:https?://[^\s/?#\"']+)?/[^\s?#\"']*)\?[^\s\"'#]*")
@@ -58,6 +60,8 @@ def _ip_address(match: re.Match[str]) -> str:
 def redact(text: str) -> str:
     """A log line as it may be kept."""
     text = QUERY_STRING.sub(lambda match: match["path"] + QUERY_REMOVED, text)
+    # "/payments/<uuid>/return/" -> "/payments/[id]/return/": an id in an address opens its page.
+    text = redact_ids(text)
     text = ENCODED_EMAIL.sub(EMAIL, text)
     text = IP_ADDRESS.sub(_ip_address, text)
     # A payment's or a task's UUID is ours, not the resident's: its digits are no card number.

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from forms.flows.constants import SubmissionStatus
 from forms.flows.models import Submission
+from forms.flows.runtime.pages import SENT_SESSION_KEY
 from forms.payments import ProviderError, get_provider, stripe_checkout
 from forms.payments.constants import PaymentStatus
 from forms.payments.models import Payment, Refund
@@ -231,10 +232,19 @@ class SimultaneousClicksTests(FakeStripeMixin, TransactionTestCase):
         barrier = threading.Barrier(5)
         locations = []
 
+        def payer():
+            """A browser whose session sent the request (only that one may start its payment)."""
+            client = Client()
+            session = client.session
+            session[SENT_SESSION_KEY] = [payment.submission.reference]
+            session.save()
+            return client
+
         def click():
             try:
+                client = payer()
                 barrier.wait(timeout=10)
-                response = Client().post(f"/payments/{payment.uuid}/start/")
+                response = client.post(f"/payments/{payment.uuid}/start/")
                 locations.append(response.get("Location"))
             finally:
                 connection.close()

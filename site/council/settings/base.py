@@ -6,6 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from core.proxies import parse_networks
+
 from .environment import env
 
 SITE_DIR = Path(__file__).resolve().parent.parent.parent  # site/
@@ -62,6 +64,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Security: X-Forwarded-Proto, X-Forwarded-For and X-Real-IP are removed from requests that
+    # do not come from a proxy in TRUSTED_PROXIES, before anything reads them (council/proxies.py).
+    "council.proxies.TrustedProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Reliability: a body larger than anything the site accepts is refused unread (413).
     "council.limits.RequestSizeLimitMiddleware",
@@ -75,6 +80,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A 405 from any view is the site's page, with Allow, in the resident's language
+    # (core/methods.py).
+    "core.methods.MethodNotAllowedPageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -113,6 +121,21 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# SQLite (`make run`, the demo) under many residents at once, as PostgreSQL would take them:
+# - IMMEDIATE: a transaction takes the write lock when it begins, so writers queue for it. In
+#   SQLite's default (DEFERRED) a transaction that read first and then writes fails at once with
+#   "database is locked" (the 503 page) when another writes, whatever the timeout;
+# - timeout: seconds a writer waits in that queue (Python's default is 5);
+# - WAL: pages are read while a request is being written; synchronous=NORMAL is safe with WAL
+#   (a power cut may lose the last commits, never corrupt the file) and spares an fsync a commit.
+# (Django 5.1+ reads transaction_mode and init_command from OPTIONS.)
+SQLITE_OPTIONS: dict[str, Any] = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+if DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -298,6 +321,13 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# ...and, slower and longer, 20 wrong passwords for one username within an hour, from any number
+# of addresses, lock that username everywhere for an hour (council/lockout.py's handler), so
+# guesses spread over many addresses are throttled too. High enough that an editor's own typing
+# never gets there: their own address is locked at 5 first.
+AXES_HANDLER = "council.lockout.CouncilAxesHandler"
+LOCKOUT_USERNAME_FAILURE_LIMIT = 20
+LOCKOUT_USERNAME_COOLOFF_TIME = timedelta(hours=1)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "council.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.ratelimits.client_ip"
@@ -312,9 +342,13 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 # residents: being served matters more than counting (RATELIMIT_FAIL_OPEN).
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = True
-# The client's address: REMOTE_ADDR, or behind the proxy the header production.py names
-# (CLIENT_IP_META_KEY); the rate limits and the admin lockout both read it through
-# core.ratelimits.client_ip, which falls back to REMOTE_ADDR when the header is missing or bad.
+# The client's address: REMOTE_ADDR, or, when that peer is one of the proxies in
+# TRUSTED_PROXIES (addresses and CIDR networks, comma-separated; empty: no proxy), the header
+# production.py names (CLIENT_IP_META_KEY). The rate limits and the admin lockout both read it
+# through core.ratelimits.client_ip, which falls back to REMOTE_ADDR when the header is missing
+# or bad. gunicorn's forwarded_allow_ips reads the same list (council/gunicorn.conf.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+parse_networks(TRUSTED_PROXIES)  # a value that is not an address stops the start, named
 CLIENT_IP_META_KEY = "REMOTE_ADDR"
 RATELIMIT_IP_META_KEY = "core.ratelimits.client_ip"
 # Requests per minute from one address (core/ratelimits.py). Generous: a library or a mobile

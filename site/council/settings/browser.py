@@ -10,6 +10,8 @@ from .test import *  # noqa: F403
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 DATABASES = {"default": env.db("BROWSER_DATABASE_URL")}
+# The same SQLite options as `make run` (immediate transactions, a busy timeout, WAL).
+DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}  # noqa: F405
 # The site's URLs, and one that raises an exception so the real 500 page can be checked.
 ROOT_URLCONF = "tests.browser.urls"
 # Email goes to memory (from the test settings); payments to the sandbox page on the site.
