@@ -16,7 +16,7 @@ run: setup
 	$(PY) manage.py create_demo_users --port $(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup lint test-sqlite test-postgres test-fuzz test-browser
+test: setup lint test-sqlite test-postgres test-fuzz test-scan test-browser
 
 setup: deps assets messages db
 
@@ -114,6 +114,27 @@ test-fuzz: deps assets messages
 	    $(VENV)/bin/pytest -q -s -p no:cacheprovider tests/demo/test_fuzz_demo_flows.py \
 	    -k generated_inputs_on & pids="$$pids $$!"; \
 	done; status=0; for pid in $$pids; do wait $$pid || status=1; done; exit $$status
+
+# A bounded web-vulnerability scan (about 3 minutes): wapiti crawls the site served by gunicorn
+# with the demo content, in a PostgreSQL database made fresh for it (council_scan), and attacks
+# it (xss, stored xss, sql, redirect, crlf, exec); no finding and no 500
+# (tests/council/test_scanner.py, which the normal suites skip).
+SCAN_DB ?= council_scan
+.PHONY: test-scan
+test-scan: deps assets messages $(STAMPS)/wapiti
+	@echo "== Web-vulnerability scan (wapiti) of the demo site on PostgreSQL, no finding =="
+	@psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $(SCAN_DB) WITH (FORCE)" \
+	  -c "CREATE DATABASE $(SCAN_DB)"
+	SCAN=1 SCAN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(SCAN_DB) \
+	  $(VENV)/bin/pytest -q -s -p no:cacheprovider tests/council/test_scanner.py
+
+# wapiti, Debian's web-vulnerability scanner, for test-scan only.
+$(STAMPS)/wapiti: $(STAMPS)/system
+	@command -v wapiti > /dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && \
+	    apt-get install -y -q --no-install-recommends wapiti; \
+	  else echo "Install wapiti (sudo apt-get install wapiti)"; exit 1; fi; }
+	@touch $@
 # --- end of Reliability -----------------------------------------------------------------------
 
 # Accessibility in a real browser: Debian's chromium driven by playwright (which never downloads
@@ -146,7 +167,7 @@ bench-search: deps assets
 # The production server: gunicorn (site/council/gunicorn.conf.py) with the production settings
 # on PORT. It needs at least SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (PostgreSQL), REDIS_URL, and
 # STRIPE_SECRET_KEY + STRIPE_WEBHOOK_SECRET; run `manage.py migrate` and `collectstatic` first.
-# Optional: WEB_CONCURRENCY (workers, 2 x cores + 1), HOST (0.0.0.0), FORWARDED_ALLOW_IPS,
+# Optional: WEB_CONCURRENCY (workers, 2 x cores + 1), HOST (127.0.0.1), TRUSTED_PROXIES,
 # PAGE_CACHE_SECONDS / PAGE_CACHE_MAX_AGE / PAGE_CACHE_S_MAXAGE, and for the CDN purge on publish
 # FRONTEND_CACHE_PURGE_URL, or CLOUDFLARE_ZONE_ID + CLOUDFLARE_BEARER_TOKEN, or
 # CLOUDFRONT_DISTRIBUTION_ID (see the Caching and CDN block in site/council/settings/production.py).
@@ -178,4 +199,4 @@ bench-insights: deps assets
 	DATABASE_URL=$(INSIGHTS_BENCH_URL) $(PY) manage.py insights_benchmark
 
 clean:
-	rm -rf $(STAMPS) $(VENV) node_modules site/static static_collected db.sqlite3
+	rm -rf $(STAMPS) $(VENV) node_modules site/static static_collected db.sqlite3 db.sqlite3-wal db.sqlite3-shm
