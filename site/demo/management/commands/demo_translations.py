@@ -8,7 +8,7 @@ from demo.translate import CATALOGUE_DIR, export_catalogues
 class Command(BaseCommand):
     help = (
         "Write the English strings of the translated demo pages into "
-        "site/demo/locale/<language>.po, keeping the translations already there, and "
+        "site/demo/translations/<language>.po, keeping the translations already there, and "
         "say how much of each language is translated."
     )
 
