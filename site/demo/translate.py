@@ -4,8 +4,8 @@ Every language gets a whole page tree: wagtail-localize's tree synchronisation m
 each English page, so a resident who picked Welsh can reach every service (untranslated pages
 say so and keep their English text, marked as English). The home page, every category, ten
 services and three flows (a look-up, a request and a paid one) are then translated from the
-catalogues in ``site/demo/translations/<language>.po`` (not ``locale/``, which makemessages would take for
-the demo code's own gettext catalogue): one entry per English string, the way a
+catalogues in ``site/demo/translations/<language>.po`` (not ``locale/``, which makemessages
+would take for the demo code's own gettext catalogue): one entry per English string, the way a
 translator would receive them from wagtail-localize's "Download PO file".
 
 ``manage.py demo_translations --export`` writes the catalogues' English side after the English
