@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client, TransactionTestCase
 
 from forms.flows.models import Submission
+from tests.council.test_reliability_postgres import ensure_wagtail_root
 from tests.flows.factories import make_flow, page, question
 
 RESIDENTS = 24
@@ -24,6 +25,7 @@ class SimultaneousSendsTests(TransactionTestCase):
     base = "/bins/bulky-waste/apply/"
 
     def setUp(self) -> None:
+        ensure_wagtail_root()  # an earlier TransactionTestCase may have emptied every table
         self.flow = make_flow([page("contact", question("email", "email", "Email address"))])
 
     def test_24_residents_sending_at_once_are_all_saved(self):
