@@ -19,6 +19,11 @@ class Checkout(Protocol):
     def start(self, submission: Submission, request: HttpRequest) -> HttpResponse:
         """Send the resident to pay: the same checkout again after a double click."""
 
+    def pay_now_url(self, submission: Submission) -> str:
+        """Where a "Pay now" button for `submission` posts (with the CSRF token): it sends a
+        resident who may pay for it (this session sent it, or looked it up on "track your
+        request") to pay, while it is still waiting for payment; anyone else gets a clear page."""
+
 
 _checkout: Checkout | None = None
 

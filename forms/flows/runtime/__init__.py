@@ -7,7 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from forms.flows.constants import CHECK_ANSWERS_STEP
 from forms.flows.models import FlowPage
 
-from .pages import confirmation, confirmation_redirect, done_session_key, start_again
+from .pages import (
+    change_answers_url,
+    confirmation,
+    confirmation_redirect,
+    done_session_key,
+    start_again,
+)
 from .steps import FlowSteps
 from .wizard import FlowWizard
 
@@ -27,4 +33,11 @@ def serve_flow(page: FlowPage, request: HttpRequest, step: str | None) -> HttpRe
     return view(request, step=step)
 
 
-__all__ = ["confirmation", "confirmation_redirect", "done_session_key", "serve_flow", "start_again"]
+__all__ = [
+    "change_answers_url",
+    "confirmation",
+    "confirmation_redirect",
+    "done_session_key",
+    "serve_flow",
+    "start_again",
+]

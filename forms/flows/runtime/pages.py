@@ -70,6 +70,12 @@ def confirmation_redirect(
     return redirect(f"{flow.get_url(request)}confirmation/")
 
 
+def change_answers_url(request: HttpRequest, submission: Submission) -> str | None:
+    """Where the resident who sent `submission` (still waiting for payment, or its payment
+    failed) goes to change their answers and send them again; None when this session can't."""
+    return None
+
+
 def confirmation(page: FlowPage, request: HttpRequest) -> HttpResponse:
     """The confirmation page, for the resident who has just sent this flow (and nobody else)."""
     reference = request.session.get(done_session_key(page))
