@@ -35,6 +35,7 @@ db: deps
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_demo_content
 	$(PY) manage.py simulate_flow_journeys
+	$(PY) manage.py simulate_searches
 	$(PY) manage.py update_index > /dev/null
 
 $(STAMPS)/system:

@@ -17,9 +17,11 @@ from urllib.parse import urlencode
 import django_filters
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
@@ -272,3 +274,9 @@ def register_translation_status_menu_item() -> MenuItem:
 # Before Wagtail's own method check (order 0), which reads `Page.allowed_http_methods` and so
 # would let a page type that never declared its methods answer PUT and DELETE.
 hooks.register("before_serve_page", refuse_other_methods, order=-10)
+
+
+@hooks.register("insert_global_admin_css")
+def council_admin_css() -> str:
+    """The council's admin styles: wide report tables scroll in their own region."""
+    return format_html('<link rel="stylesheet" href="{}">', static("home/css/admin.css"))

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -81,6 +82,29 @@ def register_search_report_urls() -> list[Any]:
             ),
         ]
     return urls
+
+
+@hooks.register("register_admin_urls", order=-100)
+def replace_basic_search_terms_report() -> list[Any]:
+    """Wagtail's search promotions app has its own, simpler "Search terms" report (hits per
+    day). Two reports of the same name disagree, so its address (bookmarks, old links) leads to
+    ours. Registered first so that these paths win over the app's own."""
+    return [
+        path(
+            f"searchpicks/reports/search-terms/{suffix}",
+            RedirectView.as_view(pattern_name=name, query_string=True),
+        )
+        for suffix, name in [
+            ("", "search_terms_report"),
+            ("results/", "search_terms_report_results"),
+        ]
+    ]
+
+
+@hooks.register("construct_reports_menu")
+def hide_basic_search_terms_report(request: HttpRequest, menu_items: list[MenuItem]) -> None:
+    # The web team's search terms report lives in the Search menu (see REPORT_MENU).
+    menu_items[:] = [item for item in menu_items if item.name != "search-terms"]
 
 
 # The reports in the Search menu: label, URL name, menu item name, icon.

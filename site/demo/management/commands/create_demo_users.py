@@ -11,6 +11,22 @@ DEMO_PASSWORD = "fernbridge-demo"  # a local demo login, printed on purpose
 DEMO_EDITORS = {"waste.editor": "Waste and streets", "registration.editor": "Registration"}
 WEB_TEAM_USER = "web.team"
 WEB_TEAM_GROUP = "Web team"
+# Every demo login and what it can do, printed by `make run`. README.md lists the same logins
+# (tests/demo/test_demo_logins.py keeps the two the same).
+DEMO_LOGINS = [
+    ("admin", "everything: every page, every request, every report and the settings"),
+    (
+        "waste.editor",
+        "edits the Bins, recycling and waste and the Roads and transport pages and their "
+        "online forms, and handles their requests",
+    ),
+    (
+        "registration.editor",
+        "edits the Births, deaths and marriages pages and their online forms, and handles "
+        "their requests",
+    ),
+    (WEB_TEAM_USER, "the Search menu: synonyms, promoted results and the search reports"),
+]
 # The web team tune search and read its reports: admin access, synonyms, Wagtail's
 # promoted results and "Can view search reports".
 WEB_TEAM_PERMISSIONS = Q(content_type__app_label="wagtailadmin", codename="access_admin") | Q(
@@ -54,17 +70,12 @@ class Command(BaseCommand):
             if group is None:
                 raise CommandError("Run load_demo_content first: the team groups are missing.")
             user.groups.add(group)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Admin: http://127.0.0.1:{options.get('port') or 8000}/admin/\n"
-                f"  admin / {DEMO_PASSWORD}  (every page)\n"
-                f"  waste.editor / {DEMO_PASSWORD}  (Bins, recycling and waste; Roads)\n"
-                f"  registration.editor / {DEMO_PASSWORD}  (Births, deaths and marriages)\n"
-                f"  {WEB_TEAM_USER} / {DEMO_PASSWORD}  (Search: synonyms, promoted results, "
-                "reports)\n"
-                "These logins are for this local demo only."
-            )
-        )
+        port = options.get("port") or 8000
+        lines = [f"Demo logins, at http://127.0.0.1:{port}/admin/ (password {DEMO_PASSWORD}):"]
+        width = max(len(username) for username, _ in DEMO_LOGINS)
+        lines += [f"  {username:<{width}}  {can_do}" for username, can_do in DEMO_LOGINS]
+        lines.append("These logins are for this local demo only.")
+        self.stdout.write(self.style.SUCCESS("\n".join(lines)))
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--port", type=int, default=8000, help="The port the site serves on.")
