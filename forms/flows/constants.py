@@ -18,5 +18,5 @@ class SubmissionStatus(models.TextChoices):
 # Step names the runtime uses for its own pages; an editor's step may not take them.
 CHECK_ANSWERS_STEP = "check-your-answers"
 RESERVED_STEP_NAMES = frozenset(
-    {CHECK_ANSWERS_STEP, "confirmation", "result", "session-expired", "start"}
+    {CHECK_ANSWERS_STEP, "confirmation", "result", "session-expired", "start", "start-again"}
 )

@@ -24,7 +24,7 @@ from wagtail.images import get_image_model
 
 from core.antivirus import Verdict, scan
 from tests.council.test_settings import PRODUCTION_ENV, manage
-from tests.flows.factories import make_flow, page, question
+from tests.flows.factories import assert_goes_to, make_flow, page, question
 from tests.flows.test_question_uploads import PDF_BYTES, image_bytes
 
 # The EICAR anti-virus test file (eicar.org), kept encoded so that this source file is not one.
@@ -129,6 +129,10 @@ class FlowUploadTests(ClamAVTestCase):
         )
 
     def assert_refused(self, response, message: str) -> None:
+        # The answer is not taken: back to the same step (Post/Redirect/Get), which shows it
+        # again with the error.
+        assert_goes_to(self, response, f"{self.base}photo/")
+        response = self.client.get(response["Location"])
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "There is a problem")
         # in the error summary, linking to the field, and by the field itself
@@ -155,9 +159,7 @@ class FlowUploadTests(ClamAVTestCase):
         for name, content in (("letter.pdf", PDF_BYTES), ("photo.png", image_bytes("PNG"))):
             with self.subTest(name):
                 response = self.send(name, content)
-                self.assertRedirects(
-                    response, f"{self.base}contact/", fetch_redirect_response=False
-                )
+                assert_goes_to(self, response, f"{self.base}contact/")
 
     def test_a_scanner_that_fails_refuses_the_file_and_keeps_the_answers(self):
         # clamscan exits with status 2 when it cannot load its database
@@ -193,12 +195,12 @@ class FlowUploadTests(ClamAVTestCase):
     def test_a_refused_file_can_be_replaced_by_a_clean_one(self):
         self.assert_refused(self.send(FILE_NAME, INFECTED_PDF), VIRUS)
         response = self.send("letter.pdf", PDF_BYTES)
-        self.assertRedirects(response, f"{self.base}contact/", fetch_redirect_response=False)
+        assert_goes_to(self, response, f"{self.base}contact/")
 
     @override_settings(CLAMAV_COMMAND="")
     def test_not_configured_the_file_is_taken_unscanned(self):
         response = self.send(FILE_NAME, INFECTED_PDF)
-        self.assertRedirects(response, f"{self.base}contact/", fetch_redirect_response=False)
+        assert_goes_to(self, response, f"{self.base}contact/")
 
     @override_settings(CLAMAV_COMMAND="", CLAMAV_REQUIRED=True)
     def test_required_but_not_configured_refuses_the_file(self):

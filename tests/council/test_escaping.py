@@ -33,7 +33,7 @@ from forms.payments.models import Payment
 from search.models import Synonym
 from services.models import ContactSettings
 from tests.factories import CategoryPageFactory, ServicePageFactory, make_site
-from tests.flows.factories import end_point, make_flow, page, question
+from tests.flows.factories import assert_goes_to, end_point, make_flow, page, question
 from tests.home.test_translation_report import translate
 
 SCRIPT = "<script>alert(1)</script>"
@@ -195,6 +195,8 @@ class ResidentPagesTests(HostileContentTestCase):
     def test_a_step_shown_again_with_errors_keeps_the_answer_as_text(self):
         self.client.get(self.base)
         response = self.answer_details(**{"details-name": HOSTILE})  # no choice, no email
+        assert_goes_to(self, response, f"{self.base}details/")
+        response = self.client.get(response["Location"])
         self.assertEqual(response.status_code, 200)
         soup = BeautifulSoup(response.content, "html.parser")
         self.assertEqual(soup.find("input", attrs={"name": "details-name"})["value"], HOSTILE)
@@ -204,7 +206,10 @@ class ResidentPagesTests(HostileContentTestCase):
 
     def test_a_chosen_option_is_kept_as_text_when_shown_again(self):
         self.client.get(self.base)
-        response = self.answer_details(**{"details-choice": f"Yes {HOSTILE}"})
+        response = self.answer_details(**{"details-choice": f"Yes {HOSTILE}"})  # no name, no email
+        assert_goes_to(self, response, f"{self.base}details/")
+        response = self.client.get(response["Location"])
+        self.assertEqual(response.status_code, 200)
         soup = assert_no_markup_from(response.content)
         checked = soup.find("input", attrs={"name": "details-choice", "checked": True})
         self.assertEqual(checked["value"], f"Yes {HOSTILE}")

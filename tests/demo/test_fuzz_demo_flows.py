@@ -100,6 +100,9 @@ class FuzzDemoFlowsTests(TestCase):
                 data[management] = step
             response = walker.post(step, data)
             self.assertLess(response.status_code, 500, (walker.flow.url, step, data))
+            if response.status_code == 302:  # the page the answer led to (its errors, or on)
+                shown = self.client.get(response["Location"])
+                self.assertLess(shown.status_code, 500, (walker.flow.url, step, data))
             # put the valid answers back so the next page is still reachable
             for valid_step, valid in walker.path:
                 if valid_step == step:
@@ -320,7 +323,7 @@ class GeneratedInputs:
         return self.text(), 1
 
     def request_data(
-        self, step: str, fields: list[tuple[str, bool]], management: str
+        self, step: str, fields: list[tuple[str, bool]], management: str, journey: str = ""
     ) -> tuple[dict[str, Any], int]:
         data: dict[str, Any] = {}
         count = 0
@@ -334,6 +337,13 @@ class GeneratedInputs:
             data[management] = step
         elif roll < 0.95:
             data[management] = self.text()
+        # The journey's key, like the management form: mostly right, so that the answers reach
+        # the questions, sometimes made up (the resident's latest page is shown) or missing.
+        roll = self.rng.random()
+        if roll < 0.9:
+            data["journey"] = journey
+        elif roll < 0.95:
+            data["journey"] = self.text()
         if self.rng.random() < 0.15:  # fields nobody asked for
             extra = self.rng.choice(
                 [
@@ -355,7 +365,7 @@ def step_fields(html: bytes) -> list[tuple[str, bool]]:
     fields = {}
     for tag in re.findall(rb"<(?:input|select|textarea)\b[^>]*>", html):
         name = re.search(rb'name="([^"]+)"', tag)
-        if name is None or name.group(1) == b"csrfmiddlewaretoken":
+        if name is None or name.group(1) in (b"csrfmiddlewaretoken", b"journey"):
             continue
         fields[name.group(1).decode()] = b'type="file"' in tag
     return sorted(fields.items())
@@ -403,7 +413,7 @@ class GeneratedInputsOnEveryDemoFlowTests(TestCase):
         for slug, total in totals.items():
             self.assertGreaterEqual(total["inputs"], INPUTS_PER_FLOW, slug)
             # the inputs reached the questions: most were answered with the page and its errors
-            self.assertGreater(total["statuses"].get(200, 0), total["requests"] // 3, slug)
+            self.assertGreater(total["statuses"].get(200, 0), total["requests"] // 3, (slug, total))
 
     def fuzz_flow(self, flow: FlowPage, inputs: GeneratedInputs) -> dict[str, Any]:
         self.client.cookies.clear()
@@ -412,19 +422,27 @@ class GeneratedInputsOnEveryDemoFlowTests(TestCase):
         management = f"flow-{flow.source_flow.pk}-current_step"
         valid = dict(walker.path)
         steps = []
+        journey = ""
         for step, _data in walker.path:
             page = self.client.get(f"{walker.base}{step}/")
             self.assertEqual(page.status_code, 200, (flow.url, step))
             steps.append((step, step_fields(page.content)))
+            found = re.search(rb'name="journey" value="([^"]*)"', page.content)
+            journey = found.group(1).decode() if found else journey
         total = {"inputs": 0, "requests": 0, "statuses": {}}
         round_ = 0
         while total["inputs"] < INPUTS_PER_FLOW:
             step, fields = steps[round_ % len(steps)]
             round_ += 1
-            data, count = inputs.request_data(step, fields, management)
+            data, count = inputs.request_data(step, fields, management, journey)
             response = walker.post(step, data)
             total["inputs"] += count
             total["requests"] += 1
+            # Post/Redirect/Get: a refused answer redirects to its own page, which shows the
+            # errors; that page is what the resident sees, so it is what is counted.
+            refused = response.status_code == 302 and walker.step_of(response["Location"]) == step
+            if refused:
+                response = self.client.get(response["Location"])
             total["statuses"][response.status_code] = (
                 total["statuses"].get(response.status_code, 0) + 1
             )
@@ -434,7 +452,7 @@ class GeneratedInputsOnEveryDemoFlowTests(TestCase):
                     for k, v in data.items()
                 }
                 self.fail(f"{response.status_code} on {flow.url}{step}/ for {shown!r}")
-            if response.status_code == 302 and data.get(management) == step:
+            if response.status_code == 302 and data.get(management) == step and not refused:
                 # accepted: put the valid answer back so the rest of the path stays reachable
                 # (a wrong step name is only sent back to the current page: nothing changed)
                 for value in valid[step].values():

@@ -59,3 +59,16 @@ def make_flow(
     service.add_child(instance=flow)
     flow.save_revision().publish()
     return flow
+
+
+def assert_goes_to(test: Any, response: Any, url: str) -> None:
+    """`response` redirects to `url` within the resident's journey: the journey's key that the
+    runtime carries in its links (`?journey=...`) aside."""
+    from urllib.parse import parse_qs, urlsplit
+
+    test.assertEqual(response.status_code, 302, url)
+    location, expected = urlsplit(response["Location"]), urlsplit(url)
+    test.assertEqual(location.path, expected.path)
+    query = parse_qs(location.query)
+    query.pop("journey", None)
+    test.assertEqual(query, parse_qs(expected.query))

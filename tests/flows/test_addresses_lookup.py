@@ -6,7 +6,6 @@ closed "Enter address manually" (empty), no button name."""
 
 from __future__ import annotations
 
-import pytest
 from bs4 import BeautifulSoup
 from django.test import TestCase
 
@@ -60,10 +59,6 @@ class EnterInThePostcodeBoxTests(AddressPage):
         self.assertEqual(error(form), "Select your address")
         self.assertEqual(address_to_look_up(form), "")
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="the runtime must treat address_to_look_up(form) like a 'find_address' POST",
-    )
     def test_enter_shows_the_addresses_without_an_error(self):
         response = self.post({f"{FIELD}-postcode": "fe1 1aa", **EMPTY_MANUAL})
         soup = self.soup(response)

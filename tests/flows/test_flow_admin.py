@@ -64,7 +64,9 @@ class FlowInAdminTests(WagtailPageTestCase):
         )
         self.assertCanCreate(self.service, FlowPage, data)
         flow = FlowPage.objects.get(slug="report")
-        response = self.client.get(f"{flow.url}which-bin/")
+        # "Start now" begins a journey on the first question
+        response = self.client.get(flow.url, follow=True)
+        self.assertEqual(response.redirect_chain[-1][0].split("?")[0], f"{flow.url}which-bin/")
         self.assertContains(response, "Which bin did we miss?")
         self.assertContains(response, "Recycling")
 

@@ -7,7 +7,7 @@ from django.test import TestCase
 
 from forms.flows.models import Submission
 from tests.demo.walker import png_upload
-from tests.flows.factories import make_flow, page, question
+from tests.flows.factories import assert_goes_to, make_flow, page, question
 
 
 class UploadedFileTests(TestCase):
@@ -41,9 +41,7 @@ class UploadedFileTests(TestCase):
         # Change the caption only: the browser sends no file this time
         self.client.get(f"{self.base}photo/?change=1")
         response = self.post("photo", {"photo-caption": "Very deep"})
-        self.assertRedirects(
-            response, f"{self.base}check-your-answers/", fetch_redirect_response=False
-        )
+        assert_goes_to(self, response, f"{self.base}check-your-answers/")
         check = self.client.get(f"{self.base}check-your-answers/")
         self.assertContains(check, "pothole.png")
         self.assertContains(check, "Very deep")

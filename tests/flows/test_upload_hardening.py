@@ -24,7 +24,7 @@ from council.limits import safe_file_name, shorten_long_file_names
 from forms.flows.models import Submission, SubmissionFile
 from forms.flows.models.submission import private_storage
 from forms.flows.questions.uploads import clean_copy
-from tests.flows.factories import make_flow, page, question
+from tests.flows.factories import assert_goes_to, make_flow, page, question
 from tests.flows.test_question_types import ask, error, stored
 from tests.flows.test_question_uploads import image_bytes, upload
 
@@ -216,9 +216,7 @@ class UploadThroughTheFlowTests(TestCase):
                 self.client.get(self.base)
                 response = self.post_photo(file_name, png)
                 # taken (the name shortened or tidied): on to the next page
-                self.assertRedirects(
-                    response, f"{self.base}contact/", fetch_redirect_response=False
-                )
+                assert_goes_to(self, response, f"{self.base}contact/")
                 back = self.client.get(f"{self.base}photo/")
                 self.assertContains(back, "Deep hole")
         # While the flow is in progress its files wait under names the site made, never the
@@ -237,7 +235,7 @@ class UploadThroughTheFlowTests(TestCase):
     def test_a_png_with_a_script_is_kept_clean_under_the_sites_name(self):
         self.client.get(self.base)
         response = self.post_photo("photo.html", image_bytes("PNG") + SCRIPT)
-        self.assertRedirects(response, f"{self.base}contact/", fetch_redirect_response=False)
+        assert_goes_to(self, response, f"{self.base}contact/")
         self.client.post(
             f"{self.base}contact/",
             {f"flow-{self.flow.pk}-current_step": "contact", "contact-email": "sam@example.org"},

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -176,14 +178,20 @@ class FlowPage(RoutablePageMixin, Page):
 
     @re_path(r"^$")
     def start(self, request: HttpRequest) -> HttpResponse:
+        return self.serve_step(request, step=None)
+
+    @path("<slug:step>/")
+    def step(self, request: HttpRequest, step: str) -> HttpResponse:
+        return self.serve_step(request, step=step)
+
+    def serve_step(self, request: HttpRequest, step: str | None) -> HttpResponse:
         # A page serves itself (Wagtail's pattern): the runtime reads FlowPage, so it is
         # imported here, when the page is served, not when the model is defined.
         from forms.flows.runtime import serve_flow
 
-        return serve_flow(self, request, step=None)
-
-    @path("<slug:step>/")
-    def step(self, request: HttpRequest, step: str) -> HttpResponse:
-        from forms.flows.runtime import serve_flow
-
-        return serve_flow(self, request, step=step)
+        if self.alias_of_id is None:
+            return serve_flow(self, request, step=step)
+        # Not translated yet: English throughout, its error messages and buttons too, never
+        # English questions with errors in another language.
+        with translation.override(settings.LANGUAGE_CODE):
+            return serve_flow(self, request, step=step)

@@ -8,6 +8,7 @@ from forms.flows.constants import CHECK_ANSWERS_STEP
 from forms.flows.models import FlowPage
 
 from .pages import (
+    EXPIRED_STEP,
     change_answers_url,
     confirmation,
     confirmation_redirect,
@@ -21,6 +22,8 @@ from .wizard import FlowWizard
 def serve_flow(page: FlowPage, request: HttpRequest, step: str | None) -> HttpResponse:
     if step == "confirmation":
         return confirmation(page, request)
+    if step == EXPIRED_STEP:  # where a POST that cannot go on is redirected
+        return start_again(request, page)
     flow_steps = FlowSteps(page)
     view = FlowWizard.as_view(
         form_list=list(flow_steps.form_list().items()),

@@ -23,7 +23,13 @@ from forms.flows.models import Submission
 from forms.flows.questions import StepForm, answer_for_display
 from forms.flows.signals import flow_finished
 
-from .pages import confirmation_redirect, done_session_key
+from .pages import (
+    confirmation_redirect,
+    done_session_key,
+    may_change_answers,
+    remember_sent_journey,
+    sent_journey,
+)
 from .submit import save_submission
 
 if TYPE_CHECKING:
@@ -77,9 +83,27 @@ class CheckAnswersMixin(_Wizard):
                 "answers": answers,
                 "fee": self.fee_for(answers),
                 "token": token,
+                "replaces": self._extra().get("replaces") or "",
                 "back_url": self.get_step_url(self.steps.last),
             },
         )
+
+    def reopened(self, step: str) -> bool:
+        """Whether this GET reopens the sent journey's answers to change them and send them
+        again (the link `change_answers_url` gives, while the request waits for payment)."""
+        reference = self.request.GET.get("reopen")
+        if step != CHECK_ANSWERS_STEP or not reference or reference != self.sent_reference:
+            return False
+        submission = Submission.objects.filter(
+            reference=reference, flow=self.page.source_flow
+        ).first()
+        if submission is None or not may_change_answers(submission):
+            return False
+        if sent_journey(self.request, submission) != self.journey:
+            return False
+        # Sent again with a new token: the old request is closed as the new one is saved.
+        self._extra(sent=None, token=None, replaces=reference)
+        return True
 
     def render_result(self, answers: list[dict[str, Any]]) -> HttpResponse:
         handler = results.get(self.page.result_handler)
@@ -117,7 +141,7 @@ class CheckAnswersMixin(_Wizard):
                         "value": stored[name],
                         "display": str(answer_for_display(question, stored[name])),
                         "step": step,
-                        "change_url": f"{self.get_step_url(step)}?change=1",
+                        "change_url": self.step_url(step, change="1"),
                     }
                 )
         return answers
@@ -132,8 +156,10 @@ class CheckAnswersMixin(_Wizard):
         already = Submission.objects.filter(idempotency_key=token).first()
         if already is not None:  # a double click, a refresh, or back-then-send
             return self.after_sending(already)
+        if self.sent_reference:  # an older check page of a journey that has sent its request
+            return redirect(self.get_step_url(CHECK_ANSWERS_STEP))
         if not self.started or self._extra().get("token") != str(token):
-            return self.expired()
+            return self.stale() or self.expired()
         final = self.validated_forms()
         if isinstance(final, HttpResponse):
             return final
@@ -142,13 +168,22 @@ class CheckAnswersMixin(_Wizard):
         for form in final.values():
             files.update(form.uploaded_files())
         submission = save_submission(
-            self.page, self.request, token, answers, files, self.fee_for(answers)
+            self.page,
+            self.request,
+            token,
+            answers,
+            files,
+            self.fee_for(answers),
+            replaces=self._extra().get("replaces") or "",
         )
         flow_finished.send_robust(
             type(self.page), page=self.page, request=self.request, submission=submission
         )
         journeys.event(self.request, self.page, "submitted", CHECK_ANSWERS_STEP)
-        self.storage.reset()
+        # The answers stay (Back shows "You have already sent this"; a request waiting for
+        # payment may be changed and sent again) until the journey is forgotten.
+        self._extra(sent=submission.reference, replaces=None, changing=False)
+        remember_sent_journey(self.request, self.page, submission, self.journey)
         return self.after_sending(submission)
 
     def after_sending(self, submission: Submission) -> HttpResponse:

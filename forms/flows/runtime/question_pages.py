@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.forms.utils import ErrorDict
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from core import ratelimits
 from forms.flows import journeys
 from forms.flows.constants import CHECK_ANSWERS_STEP
 from forms.flows.questions import CHOOSE_ADDRESS_MESSAGES, StepForm
 from forms.flows.questions.fields import QuestionMixin
+
+from .pages import START_AGAIN_STEP
 
 if TYPE_CHECKING:
     # The checker's view only: at run time this mixin stands before formtools' view in
@@ -24,11 +27,40 @@ else:
     _Wizard = object
 
 
+# What a journey's next page says once, when another tab or window changed things under it.
+NOTICES = {
+    "changed": _(
+        "You changed an earlier answer in another tab or window, so we did not save the answer "
+        "you just gave. This is the question to answer now."
+    ),
+    "not_saved": _(
+        "The page you were on was for answers you have since deleted or that have ended, so we "
+        "did not save the answer you just gave. These are your latest answers."
+    ),
+    "ended": _(
+        "The page you opened was for answers you have since deleted or that have ended. These "
+        "are your latest answers."
+    ),
+}
+
+
 class QuestionPageMixin(_Wizard):
     """A question page's (or an end point's) context and rendering, for FlowWizard."""
 
     def page_context(self) -> dict[str, Any]:
-        return {"page": self.page, "service": self.page.service, "self": self.page}
+        """What every page of a journey shows: the flow, "Start again", the journey's key for
+        its forms, and a plain word once when something happened in another tab."""
+        notice = self._extra().get("notice") if self.journey else None
+        if notice:
+            self._extra(notice=None)
+        return {
+            "page": self.page,
+            "service": self.page.service,
+            "self": self.page,
+            "journey": self.journey or "",
+            "start_again_url": self.get_step_url(START_AGAIN_STEP),
+            "notice": NOTICES.get(notice or ""),
+        }
 
     def get_context_data(self, form: StepForm, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(form=form, **kwargs)
@@ -58,13 +90,31 @@ class QuestionPageMixin(_Wizard):
         return context
 
     def back_url(self, step_name: str) -> str:
-        if self._extra().get("changing"):
+        if self.flow_steps.is_end_point(step_name):
+            # To the question whose answer led here, never to check your answers (which would
+            # send the resident here again). In "changing" mode, Continue from that question
+            # still returns to check your answers.
+            deciding = self.deciding_step(step_name)
+            if deciding:
+                return self.get_step_url(deciding)
+        elif self._extra().get("changing"):
             return self.get_step_url(CHECK_ANSWERS_STEP)
         previous = self.get_prev_step(step_name)
         return self.get_step_url(previous) if previous else self.page.service.get_url(self.request)
 
+    def deciding_step(self, end_point: str) -> str | None:
+        """The question page (on the resident's path) whose answer shows `end_point`."""
+        condition = self.flow_steps.steps[end_point].value.get("show_if") or {}
+        step = self.flow_steps.question_step.get(condition.get("question") or "")
+        if step and step in self.get_form_list():
+            return step
+        previous = self.get_prev_step(end_point)
+        return previous if previous and not self.flow_steps.is_end_point(previous) else None
+
     def render(self, form: forms.Form | None = None, **kwargs: Any) -> HttpResponse:
         if self.request.method == "POST" and form is not None and form.is_bound:
+            # Counted once, as the answer is sent; the page itself is shown by the GET the
+            # resident is redirected to (Post/Redirect/Get).
             for field, errors in form.errors.as_data().items():
                 for error in errors:
                     journeys.event(
@@ -75,6 +125,7 @@ class QuestionPageMixin(_Wizard):
                         field=field,
                         error=error.code or "invalid",
                     )
+            return self.show_once(form)
         return super().render(form, **kwargs)
 
     def render_rate_limited(self, step: str) -> HttpResponse:
@@ -88,12 +139,12 @@ class QuestionPageMixin(_Wizard):
         response = self.render_to_response(self.get_context_data(form=form))
         return ratelimits.too_many_requests(response)
 
-    def render_address_choice(self) -> HttpResponse:
-        """'Find address' posts the postcode: show the page again with the addresses to choose
-        from, and no errors except on the postcode just looked up."""
+    def render_address_choice(self, looked_up: str) -> HttpResponse:
+        """'Find address' (or Enter in the postcode box) posts the postcode of the address
+        question named `looked_up`: show the page again with the addresses to choose from, and
+        no errors except on the postcode just looked up."""
         form = self.get_form(data=self.request.POST, files=self.request.FILES)
         form.full_clean()
-        looked_up = self.request.POST.get("find_address", "")
         kept = {
             name: errors
             for name, errors in form.errors.items()

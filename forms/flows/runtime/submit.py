@@ -42,7 +42,11 @@ def save_submission(
     answers: list[dict[str, Any]],
     files: dict[str, UploadedFile],
     fee: FeeQuote | None,
+    replaces: str = "",
 ) -> Submission:
+    """Save the request once (by `token`). `replaces`: the reference of a request this
+    resident sent with other answers and has not paid for, closed in the same transaction, so
+    there are never two live requests for one journey."""
     stored_answers = [{k: a[k] for k in ("name", "label", "value", "display")} for a in answers]
     source = page.source_flow
     if source.pk != page.pk:
@@ -64,6 +68,8 @@ def save_submission(
         )
         if not created:
             return submission
+        if replaces:
+            close_replaced(page, submission, replaces)
         for number, (name, upload) in enumerate(files.items(), start=1):
             # The type the upload question read from the content; what is kept is the site's
             # clean copy (an image drawn again), under the name the site makes
@@ -85,6 +91,23 @@ def save_submission(
     if not fee:
         send_confirmation_once(submission, request)  # paid requests: once the money is in
     return submission
+
+
+def close_replaced(page: FlowPage, submission: Submission, reference: str) -> None:
+    old = (
+        Submission.objects.select_for_update()
+        .filter(reference=reference, flow=page.source_flow)
+        .first()
+    )
+    if old is None or old.status != SubmissionStatus.WAITING_FOR_PAYMENT:
+        return  # paid (or closed) meanwhile: staff see both, and the payment says which
+    old.set_status(
+        SubmissionStatus.CLOSED,
+        note=(
+            "Closed: the resident changed their answers and sent them again as "
+            f"{submission.reference}."
+        ),
+    )
 
 
 def run_action(page: FlowPage, submission: Submission) -> None:
