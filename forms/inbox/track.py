@@ -23,8 +23,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from forms.flows.checkout import get_checkout
 from forms.flows.constants import SubmissionStatus
 from forms.flows.models import Submission, normalise_reference
+from forms.payments.checkout import allow_paying
 
 TEMPLATE = "inbox/track.html"
 TRIES_PER_CLIENT = "10/10m"
@@ -150,12 +152,19 @@ def track(request: HttpRequest) -> HttpResponse:
     if submission is None:
         return render(request, TEMPLATE, {**context, "form": form, "errors": form.error_list()})
 
+    pay_now_url = ""
+    if submission.status == SubmissionStatus.WAITING_FOR_PAYMENT and submission.fee_pence:
+        # The reference and the email address it was sent with are proof enough to pay for it
+        # (not to see its answers): the "Pay now" button below works for this session.
+        allow_paying(request, submission)
+        pay_now_url = get_checkout().pay_now_url(submission)
     return render(
         request,
         TEMPLATE,
         {
             **context,
             "submission": submission,
+            "pay_now_url": pay_now_url,
             "status_tag_class": STATUS_TAG_CLASSES.get(submission.status, ""),
             "events": submission.events.order_by("-created_at", "-pk"),
         },

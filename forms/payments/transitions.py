@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.money import format_pence
+from forms.flows import statuses
 from forms.flows.constants import SubmissionStatus
 from forms.flows.notifications import send_confirmation_once
 
@@ -58,7 +59,17 @@ def update_payment(
                 payment.paid_at = timezone.now()
                 became_paid = True
         payment.save()
-        if became_paid:
+        if became_paid and not statuses.system_can_move(payment.submission, SubmissionStatus.PAID):
+            # Paid through a checkout opened before staff closed the request or marked it paid
+            # another way: the money is recorded on the payment for staff to see (and refund),
+            # but a finished request is not moved back.
+            logger.warning(
+                "Payment %s taken for request %s, which is %s",
+                payment.uuid,
+                payment.submission.reference,
+                payment.submission.status,
+            )
+        elif became_paid:
             payment.submission.set_status(
                 SubmissionStatus.PAID,
                 note=_("We have received your payment of %(amount)s.")

@@ -7,6 +7,7 @@ from . import views
 
 resident_urlpatterns = [
     path("payments/<uuid:payment_uuid>/start/", views.start, name="payment_start"),
+    path("payments/<uuid:payment_uuid>/pay/", views.pay_now_view, name="payment_pay_now"),
     path("payments/<uuid:payment_uuid>/return/", views.payment_return, name="payment_return"),
     path("payments/sandbox/<uuid:payment_uuid>/", views.sandbox, name="payment_sandbox"),
 ]

@@ -17,8 +17,8 @@ from forms.flows.runtime import confirmation_redirect
 from forms.flows.runtime.pages import sent_here
 
 from . import ProviderError, get_provider
-from .checkout import payment_elsewhere, payment_problem, start_checkout
-from .constants import OPEN, SETTLED, PaymentStatus
+from .checkout import next_attempt, pay_now, payment_elsewhere, payment_problem, start_checkout
+from .constants import OPEN, SETTLED
 from .models import Payment
 from .sandbox import SandboxProvider
 from .transitions import update_payment
@@ -38,12 +38,14 @@ def start(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpResponse:
     payment = _payment(payment_uuid)
     if not sent_here(request, payment.submission):
         return redirect("payment_return", payment.uuid)
-    if payment.status in (PaymentStatus.FAILED, PaymentStatus.EXPIRED, PaymentStatus.CANCELLED):
-        payment.attempt += 1
-        payment.provider_session_id = payment.checkout_url = ""
-        payment.expires_at = None
-        payment.save(update_fields=["attempt", "provider_session_id", "checkout_url", "expires_at"])
-    return start_checkout(payment, request)
+    return start_checkout(next_attempt(payment), request)
+
+
+@require_POST
+def pay_now_view(request: HttpRequest, payment_uuid: uuid.UUID) -> HttpResponse:
+    """ "Pay now" (forms.flows.checkout.Checkout.pay_now_url): for the request the payment is
+    for, whichever of its payments is the latest."""
+    return pay_now(request, _payment(payment_uuid).submission)
 
 
 @require_safe

@@ -61,7 +61,7 @@ class RegistryTests(SimpleTestCase):
         self.assertIsInstance(forms.flows.handlers.lookups, Registry)
 
 
-class FeeTests(SimpleTestCase):
+class FeeTests(TestCase):
     def test_bulky_waste_is_25_pounds_for_up_to_3_items(self):
         for items in (1, 2, 3):
             with self.subTest(items=items):
@@ -166,7 +166,7 @@ class FeeTests(SimpleTestCase):
                 fees["council-tax"].calculate(answers)
 
 
-class PenaltyChargeNoticeLookupTests(SimpleTestCase):
+class PenaltyChargeNoticeLookupTests(TestCase):
     def notice(self, number: str) -> dict:
         return lookups["pcn"].notice(number, today=MONDAY)
 
@@ -188,6 +188,15 @@ class PenaltyChargeNoticeLookupTests(SimpleTestCase):
         vehicle = self.notice("FE12345678")["vehicle"]
         self.assertRegex(vehicle, r"^[A-Z]{2}[0-9]{2} [A-Z]{3}$")
         self.assertEqual(self.notice("FE12345678")["vehicle"], vehicle)
+
+    def test_a_paid_notice_says_when_it_was_paid_and_the_payment_reference(self):
+        with pytest.raises(LookupFailed) as refused:
+            lookups["pcn"].notice("FE12345670", today=datetime.date(2026, 12, 7))
+        self.assertEqual(
+            str(refused.value),
+            "This penalty charge notice has already been paid. We received the payment on "
+            "28 November 2026, payment reference PCN-12345670. You do not need to pay it again",
+        )
 
     def test_paid_unknown_and_badly_written_numbers_are_refused_with_a_message(self):
         for number, message in [

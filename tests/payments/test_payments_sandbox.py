@@ -80,7 +80,7 @@ class SandboxPaymentTests(TestCase):
         back = self.client.post(response["Location"], {"outcome": "fail"})
         page = self.client.get(back["Location"])
         soup = BeautifulSoup(page.content, "html.parser")
-        self.assertEqual(soup.h1.get_text(strip=True), "Your payment was not taken")
+        self.assertEqual(soup.h1.get_text(strip=True), "Your payment failed")
         self.assertIn(Submission.objects.get().reference, soup.main.get_text())
         self.assertIn("Other ways to pay", soup.main.get_text())
         self.assertEqual(Submission.objects.get().status, SubmissionStatus.WAITING_FOR_PAYMENT)
@@ -99,7 +99,7 @@ class SandboxPaymentTests(TestCase):
     def test_cancelling_keeps_the_request_waiting_for_payment(self):
         response, _token = self.send()
         back = self.client.post(response["Location"], {"outcome": "cancel"})
-        self.assertContains(self.client.get(back["Location"]), "Your payment was not taken")
+        self.assertContains(self.client.get(back["Location"]), "You cancelled your payment")
         self.assertEqual(Payment.objects.get().status, PaymentStatus.CANCELLED)
         self.assertEqual(Submission.objects.get().status, SubmissionStatus.WAITING_FOR_PAYMENT)
 

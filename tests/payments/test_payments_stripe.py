@@ -457,7 +457,7 @@ class PayingThroughTheSiteTests(PaidFlowMixin, FakeStripeMixin, TestCase):
         response, _token = self.send()
         payment = Payment.objects.get()
         back = self.client.get(f"/payments/{payment.uuid}/return/?cancelled=1")
-        self.assertContains(back, "Your payment was not taken")
+        self.assertContains(back, "You cancelled your payment")
         retry = self.client.post(f"/payments/{payment.uuid}/start/")
         self.assertEqual(retry["Location"], response["Location"])
         self.assertEqual(len(self.stripe.session_creates), 1)

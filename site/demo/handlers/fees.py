@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
+from core import dates
 from core.money import format_pence
 from demo.handlers.records import council_tax_accounts, penalty_charge_notices
 from forms.flows.handlers import FeeQuote, LookupFailed, fees
@@ -23,6 +23,8 @@ class CouncilFee:
     """Base for the council's fee calculators: override `calculate`."""
 
     title: Any = ""
+    # Paying sets up something that renews (the confirmation says "Subscription set up").
+    subscription = False
 
     # override
 
@@ -91,6 +93,7 @@ class GardenWasteFee(PerUnitFee):
     """£50 a year for each brown bin; at most 3 bins (answer `bins`)."""
 
     title = gettext_lazy("Garden waste: £50 a year for each bin")
+    subscription = True
     answer, unit_pence, largest = "bins", 5000, 3
     line = ngettext_lazy(
         "%(count)d brown bin for 12 months",
@@ -181,7 +184,7 @@ class PenaltyChargeNoticeFee(CouncilFee):
             notice = penalty_charge_notices.check(answers.get("pcn_number"))
         except LookupFailed as error:
             raise ValueError(str(error)) from error
-        issued = date_format(datetime.date.fromisoformat(notice["issued"]), "j E Y")
+        issued = dates.day_month_year(datetime.date.fromisoformat(notice["issued"]))
         text = _("Penalty charge notice %(number)s for %(vehicle)s, issued %(issued)s") % {
             "number": notice["number"],
             "vehicle": notice["vehicle"],

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import dates
 from forms.flows.handlers import LookupFailed, lookups
 
 REDUCED_PCN_PENCE = 3500
@@ -42,6 +43,9 @@ class PenaltyChargeNotices:
     So FE12345671 and FE12345675 cost £35 (FE12345675 on its last day), FE12345678 costs £70,
     FE12345670 is already paid and FE91234567 is not found. The vehicle's registration is made
     up from the number too, so it is the same every time.
+
+    A notice paid on this site (a paid request of a flow with the "pcn" fee) is paid too: the
+    look-up says when, and the request's reference, so it cannot be paid twice.
     """
 
     title = gettext_lazy("Penalty charge notice (parking fine) number")
@@ -51,7 +55,9 @@ class PenaltyChargeNotices:
     # override
 
     def check(self, value: Any, question: Any = None) -> dict[str, Any]:
-        return self.notice(value)
+        notice = self.notice(value)
+        self.refuse_if_paid_online(notice["number"])
+        return notice
 
     # helpers
 
@@ -71,9 +77,12 @@ class PenaltyChargeNotices:
                 )
             )
         last_digit = int(number[-1])
-        if last_digit == 0:
-            raise LookupFailed(_("This penalty charge notice has already been paid"))
         today = today or timezone.localdate()
+        if last_digit == 0:
+            # Paid some days ago (made up from the number, the same every time), at the
+            # council's cash office or by phone: its receipt number is the notice's own.
+            paid_on = today - datetime.timedelta(days=2 + int(number[-2]))
+            raise self.already_paid(paid_on, f"PCN-{number[2:]}")
         days = self.days_since_issue[last_digit]
         return {
             "number": number,
@@ -81,6 +90,34 @@ class PenaltyChargeNotices:
             "issued": (today - datetime.timedelta(days=days)).isoformat(),
             "vehicle": self.vehicle(number),
         }
+
+    @staticmethod
+    def refuse_if_paid_online(number: str) -> None:
+        """LookupFailed saying when it was paid, and the payment's reference, if the notice
+        `number` has been paid on this site. The register above is made up and cannot change, so
+        the payments taken for a notice are its record of being paid."""
+        from forms.payments.constants import SETTLED
+        from forms.payments.models import Payment
+
+        paid = (
+            Payment.objects.filter(status__in=SETTLED, submission__flow__fee_handler="pcn")
+            .select_related("submission")
+            .order_by("paid_at")
+        )
+        for payment in paid.iterator():
+            if compact(payment.submission.answer("pcn_number")) == number:
+                when = timezone.localtime(payment.paid_at or payment.updated_at).date()
+                raise PenaltyChargeNotices.already_paid(when, payment.submission.reference)
+
+    @staticmethod
+    def already_paid(when: datetime.date, reference: str) -> LookupFailed:
+        return LookupFailed(
+            _(
+                "This penalty charge notice has already been paid. We received the payment on "
+                "%(date)s, payment reference %(reference)s. You do not need to pay it again"
+            )
+            % {"date": dates.day_month_year(when), "reference": reference}
+        )
 
     @staticmethod
     def vehicle(number: str) -> str:
