@@ -12,11 +12,13 @@ import django_filters
 from django import forms
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -25,15 +27,23 @@ from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views.generic import IndexView, InspectView, PermissionCheckedMixin
+from wagtail.models import Locale
 
 from core.converters import is_database_id
 from core.languages import language_label
 from core.money import format_pence
 from core.spreadsheets import SafeSpreadsheetExportMixin
+from forms.flows import statuses
 from forms.flows.constants import SubmissionStatus
 from forms.flows.models import FlowPage, PendingEmail, Submission, normalise_reference
 from forms.flows.notifications import send_status_update
 from forms.flows.permissions import editable_flow_ids, submission_permission_policy
+from forms.inbox.english import (
+    english_answers,
+    english_service_expression,
+    english_service_title,
+    english_service_titles,
+)
 from forms.inbox.payments import REFUND_ACTION, RefundForm, can_refund, payment_sections
 from forms.payments import ProviderError
 from forms.payments.models import Refund
@@ -47,13 +57,18 @@ KNOWN_UPLOAD_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 
 
 def visible_flows(request: HttpRequest | None) -> QuerySet:
-    """The flows whose requests this user sees, for the "Service" filter."""
-    flows = FlowPage.objects.order_by("title")
+    """The services whose requests this user sees, for the "Service" filter: one English flow
+    a service (its translations' requests are filtered with it), in order of its title."""
     if request is None:
-        return flows.none()
-    if request.user.is_superuser:
-        return flows
-    return flows.filter(pk__in=editable_flow_ids(request.user))
+        return FlowPage.objects.none()
+    flows = FlowPage.objects.filter(locale=Locale.get_default())
+    if not request.user.is_superuser:
+        editable = FlowPage.objects.filter(pk__in=editable_flow_ids(request.user))
+        flows = flows.filter(translation_key__in=editable.values("translation_key"))
+    titles = english_service_titles()
+    whens = [When(translation_key=key, then=Value(title)) for key, title in titles.items()]
+    service = Case(*whens, default=F("title"), output_field=CharField())
+    return flows.annotate(english_service=service).order_by("english_service", "pk")
 
 
 class FlowChoiceField(django_filters.fields.ModelChoiceField):
@@ -65,11 +80,18 @@ class FlowChoiceField(django_filters.fields.ModelChoiceField):
 
     def label_from_instance(self, obj: FlowPage) -> str:
         # Teams know a flow by its service ("Bulky waste"), not its page title ("Book one").
-        return f"{obj.get_parent().title}: {obj.title}"
+        return getattr(obj, "english_service", "") or obj.title
 
 
 class FlowFilter(django_filters.ModelChoiceFilter):
+    """A service's requests in every language: they share its flow's translation key."""
+
     field_class = FlowChoiceField
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if not value:
+            return qs
+        return qs.filter(flow__translation_key=value.translation_key)
 
 
 class SubmissionFilterSet(WagtailFilterSet):
@@ -90,6 +112,14 @@ class SubmissionFilterSet(WagtailFilterSet):
     class Meta:
         model = Submission
         fields = ["flow", "status", "created_at"]
+
+
+def one_line(text: str) -> str:
+    return ", ".join(str(text).splitlines())
+
+
+def service_column(submission: Submission) -> str:
+    return english_service_title(submission)
 
 
 def local_datetime(value: Any) -> str:
@@ -123,6 +153,11 @@ class SubmissionIndexView(SafeSpreadsheetExportMixin, IndexView):
         "answers": gettext_lazy("Answers"),
     }
 
+    @cached_property
+    def flow_questions(self) -> dict[Any, Any]:
+        """Each flow's questions, read once for a whole export (see english_answers)."""
+        return {}
+
     def get_list_more_buttons(self, instance: Submission) -> list:
         return []  # the reference links to the request; there is nothing else to do from here
 
@@ -130,7 +165,9 @@ class SubmissionIndexView(SafeSpreadsheetExportMixin, IndexView):
         queryset = submission_permission_policy.instances_user_has_permission_for(
             self.request.user, "view"
         )
-        return queryset.select_related("flow")
+        # Each request under its service's English title, whatever language it was sent in.
+        service = english_service_expression(english_service_titles())
+        return queryset.select_related("flow").annotate(english_service=service)
 
     def search_queryset(self, queryset: QuerySet) -> QuerySet:
         if not self.is_searching:
@@ -142,6 +179,7 @@ class SubmissionIndexView(SafeSpreadsheetExportMixin, IndexView):
             Q(reference__icontains=text)
             | Q(contact_email__icontains=text)
             | Q(service_title__icontains=text)
+            | Q(english_service__icontains=text)
         )
         if reference := normalise_reference(text):
             matches |= Q(reference=reference)
@@ -151,16 +189,17 @@ class SubmissionIndexView(SafeSpreadsheetExportMixin, IndexView):
 
     def to_row_dict(self, item: Submission) -> OrderedDict:
         fee = decimal.Decimal(item.fee_pence) / 100 if item.fee_pence is not None else None
-        # One line an answer: an address's lines are joined with commas.
+        # One line an answer, in English with the resident's words after it in brackets where
+        # they differ: an address's lines are joined with commas.
         answers = "\n".join(
-            f"{answer.get('source_label') or answer.get('label', '')}: "
-            f"{', '.join(str(answer.get('display', '')).splitlines())}"
-            for answer in item.answers
+            f"{answer['label']}: {one_line(answer['display'])}"
+            + (f" ({one_line(answer['resident'])})" if answer["resident"] else "")
+            for answer in english_answers(item, cache=self.flow_questions)
         )
         return OrderedDict(
             [
                 ("reference", item.reference),
-                ("service", item.service_title),
+                ("service", english_service_title(item)),
                 ("status", item.get_status_display()),
                 # Local time, as staff read it; a spreadsheet cell has no time zone.
                 ("sent", timezone.localtime(item.created_at).replace(tzinfo=None)),
@@ -175,7 +214,9 @@ class SubmissionIndexView(SafeSpreadsheetExportMixin, IndexView):
 
 
 class StatusChangeForm(forms.Form):
-    """A new status for a request, with the note the resident will read."""
+    """A new status for a request, with the note the resident will read. It offers only the
+    moves the status table (forms.flows.statuses) allows from where the request is now, and
+    refuses any other that is sent (an old page, or a changed form)."""
 
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=SubmissionStatus.choices)
     note = forms.CharField(
@@ -192,16 +233,50 @@ class StatusChangeForm(forms.Form):
     def __init__(self, *args: Any, submission: Submission, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.submission = submission
-        self.fields["status"].initial = submission.status
+        field = self.fields["status"]
+        field.initial = submission.status
+        # Every status is known (anything else is "Select a valid choice"); only the allowed
+        # ones are shown, and clean_status says why another is refused.
+        field.widget.choices = statuses.staff_choices(submission)
+
+    def clean_status(self) -> str:
+        status = self.cleaned_data["status"]
+        if not statuses.staff_can_move(self.submission, status):
+            raise forms.ValidationError(refusal(self.submission, status), code="not_allowed")
+        return status
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        if cleaned.get("status") == self.submission.status and not cleaned.get("note"):
+        status, note = cleaned.get("status"), cleaned.get("note")
+        if status == self.submission.status and not note:
             raise forms.ValidationError(
                 _("Choose a new status, or write a note to tell the resident something.")
             )
+        if status and not note and statuses.needs_note(self.submission.status, status):
+            self.add_error(
+                "note", _("Write a note to tell the resident why their request is reopened.")
+            )
         return cleaned
+
+
+def refusal(submission: Submission, status: str) -> str:
+    """Why staff may not move this request to `status`, in words they can act on."""
+    if status in (SubmissionStatus.WAITING_FOR_PAYMENT, SubmissionStatus.PAID):
+        if not submission.fee_pence:
+            return _("This request has no fee, so it cannot be waiting for payment or paid.")
+        if status == SubmissionStatus.WAITING_FOR_PAYMENT:
+            return _("A request cannot be moved back to 'Waiting for payment'.")
+        return _("Only a request that is waiting for payment can be marked 'Paid'.")
+    if submission.status == SubmissionStatus.WAITING_FOR_PAYMENT:
+        return _(
+            "The resident has not paid yet. Mark the request 'Paid' when the money is in, "
+            "or close it."
+        )
+    return _(
+        "A request that is '%(current)s' cannot be moved to '%(new)s'. The page may be out of "
+        "date: look at the status above and try again."
+    ) % {"current": submission.get_status_display(), "new": SubmissionStatus(status).label}
 
 
 class SubmissionDetailView(InspectView):
@@ -237,13 +312,18 @@ class SubmissionDetailView(InspectView):
             return self.post_refund(request)
         if not self.user_has_permission_for_instance("change", self.object):
             raise PermissionDenied
-        form = StatusChangeForm(request.POST, submission=self.object)
+        with transaction.atomic():
+            # Checked and changed under a row lock, against the status as it is now: another
+            # member of staff may have moved it since this page was shown.
+            self.object.refresh_from_db(from_queryset=Submission.objects.select_for_update())
+            form = StatusChangeForm(request.POST, submission=self.object)
+            if form.is_valid():
+                event = self.object.set_status(
+                    form.cleaned_data["status"], note=form.cleaned_data["note"], user=request.user
+                )
         if not form.is_valid():
             messages.validation_error(request, _("The status could not be changed."), form)
             return self.render_to_response(self.get_context_data(form=form))
-        event = self.object.set_status(
-            form.cleaned_data["status"], note=form.cleaned_data["note"], user=request.user
-        )
         emailed = send_status_update(self.object, event)
         message = _("%(reference)s is now '%(status)s'.") % {
             "reference": self.object.reference,
@@ -338,15 +418,10 @@ class SubmissionDetailView(InspectView):
                 "sent": local_datetime(submission.created_at),
                 "language": language_label(submission.language) if submission.language else "",
                 "fee": fee_column(submission),
+                "service": english_service_title(submission),
                 "answers": [
-                    {
-                        "label": answer.get("source_label") or answer.get("label", ""),
-                        # the question as the resident read it, where that was not English
-                        "asked": answer.get("label", "") if answer.get("source_label") else "",
-                        "display": answer.get("display", ""),
-                        "files": files_by_question.get(answer.get("name"), []),
-                    }
-                    for answer in submission.answers
+                    {**answer, "files": files_by_question.get(answer["name"], [])}
+                    for answer in english_answers(submission)
                 ],
                 "files": [self.file_row(upload) for upload in files],
                 "events": [

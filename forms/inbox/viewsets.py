@@ -22,6 +22,7 @@ from forms.inbox.views import (
     SubmissionIndexView,
     fee_column,
     sent_column,
+    service_column,
 )
 
 
@@ -47,7 +48,7 @@ class SubmissionViewSet(ModelViewSet):
 
     list_display = [
         "reference",
-        "service_title",
+        Column("service", label=_("Service"), accessor=service_column, sort_key="english_service"),
         "status",
         Column("sent", label=_("Sent"), accessor=sent_column, sort_key="created_at"),
         "contact_email",
