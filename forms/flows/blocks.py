@@ -72,12 +72,30 @@ class QuestionStepBlock(blocks.StructBlock):
 class EndPointBlock(blocks.StructBlock):
     """A page where the flow stops, such as "You cannot use this service" or "Call us instead"."""
 
+    SUCCESS = "success"
+    NOT_SUCCESS = "not_success"
+
     name = IdentifierBlock(
         label=_("Web address of this page"), max_length=50, validators=[STEP_NAME]
     )
     heading = blocks.CharBlock(label=_("Heading"), max_length=200)
     reason = blocks.RichTextBlock(
         label=_("Reason and what to do instead"), features=RICH_TEXT_FEATURES
+    )
+    # The reports count a journey that stops here as completed only when the resident got what
+    # they came for (an answer); "you can't use this service" is an honest stop, not a success.
+    outcome = blocks.ChoiceBlock(
+        label=_("Outcome"),
+        choices=[
+            (NOT_SUCCESS, _("Can't use this service (not a success)")),
+            (SUCCESS, _("Answer given (success)")),
+        ],
+        default=NOT_SUCCESS,
+        required=False,
+        help_text=_(
+            "Choose 'answer given' if someone who stops here has what they came for. "
+            "The completion rate counts those as completed; the others are not."
+        ),
     )
     show_if = ConditionBlock(label=_("Condition"))
 

@@ -9,8 +9,10 @@ the days not rolled up yet (today) with the very same function, so live and roll
 agree.
 
 Definitions (per journey that started on the day):
-- submitted: it sent its request; end point: it stopped at an end point (and did not send).
-  Both count as completed.
+- submitted: it sent its request; end point: it stopped at an end point (and did not send),
+  counted by the end point's name too (the last it reached; a look-up's answer is
+  "check-your-answers"). The reports count as completed the requests sent and the end points
+  editors marked as a success (forms.insights.outcomes).
 - abandoned: not completed and its last event is IDLE (30 minutes) or more before "now" (the
   roll-up's time). Journeys still active are neither completed nor abandoned.
 - payment_*: journeys with at least one event of that kind.
@@ -108,6 +110,7 @@ class DayFigures:
     payment_cancelled: int = 0
     by_source: Counter = field(default_factory=Counter)
     by_device: Counter = field(default_factory=Counter)
+    by_end_point: Counter = field(default_factory=Counter)  # end point name -> journeys
     steps: dict[str, StepDay] = field(default_factory=dict)
     errors: Counter = field(default_factory=Counter)  # (step, field, error) -> events
 
@@ -121,6 +124,7 @@ class DayFigures:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.by_source.update(other.by_source)
         self.by_device.update(other.by_device)
+        self.by_end_point.update(other.by_end_point)
         for name, step in other.steps.items():
             self.step(name).add(step)
         self.errors.update(other.errors)
@@ -143,6 +147,8 @@ def _add_journey(figures: DayFigures, events: list[tuple], now: datetime.datetim
         figures.submitted += 1
     elif completed:
         figures.end_points += 1
+        last_end = [event[1] for event in events if event[0] == "end_point"][-1]
+        figures.by_end_point[last_end or CHECK_ANSWERS_STEP] += 1
     idle = now - events[-1][6] >= IDLE
     abandoned = idle and not completed
     if abandoned:
@@ -205,6 +211,7 @@ def day_figures(
     end: datetime.date | None = None,
     flow_ids: list[int] | None = None,
     now: datetime.datetime | None = None,
+    device: str = "",
 ) -> dict[tuple[int, datetime.date], DayFigures]:
     """The figures of the journeys that started from `start` to `end` (inclusive local days),
     per (flow id, day), computed from the raw events without saving anything. Only flows and
@@ -218,6 +225,8 @@ def day_figures(
     )
     if flow_ids is not None:
         events = events.filter(flow_id__in=list(flow_ids))
+    if device:  # the roll-ups are not split by device: a device's figures come from here
+        events = events.filter(device=device)
     rows = events.order_by("journey", "created_at", "pk").values_list(
         "journey", "flow_id", "kind", "step", "field", "error", "device", "source", "created_at"
     )
@@ -269,6 +278,7 @@ def rollup_day(day: datetime.date, now: datetime.datetime | None = None) -> int:
                 day=day,
                 by_source=dict(fig.by_source),
                 by_device=dict(fig.by_device),
+                by_end_point=dict(fig.by_end_point),
                 **{name: getattr(fig, name) for name in JOURNEY_COUNTS},
             )
         )

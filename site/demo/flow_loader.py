@@ -33,6 +33,22 @@ def comparable_steps(steps: Any) -> list[dict[str, Any]]:
     return without_ids(block.get_prep_value(value))
 
 
+def with_outcomes(steps: list[dict[str, Any]], flow: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps with each end point's `outcome` from its file ("success" when the resident has
+    their answer there; anything else, or nothing, is "not_success"), so the reports count only
+    the end points that are a success as completed."""
+    outcomes = {
+        step["name"]: step.get("outcome", "not_success")
+        for step in flow.get("step", [])
+        if step.get("type") == "end_point"
+    }
+    for step in steps:
+        if step["type"] == "end_point":
+            outcome = outcomes.get(step["value"]["name"], "not_success")
+            step["value"]["outcome"] = "success" if outcome == "success" else "not_success"
+    return steps
+
+
 class FlowLoader:
     """Creates or brings up to date one FlowPage per flow file, under its service page."""
 
@@ -56,7 +72,9 @@ class FlowLoader:
                 self.log(f"  {path.name}: no service page '{service_slug}', flow skipped")
                 continue
             flow = read_flow(path)
-            self.sync(service, flow.get("slug", "start"), page_fields(flow))
+            fields = page_fields(flow)
+            fields["steps"] = with_outcomes(fields["steps"], flow)
+            self.sync(service, flow.get("slug", "start"), fields)
 
     def sync(self, service: Any, slug: str, fields: dict[str, Any]) -> None:
         from forms.flows.models import FlowPage

@@ -160,13 +160,15 @@ class InsightsTestCase(TestCase):
 
 
 class FlowMetricsTests(InsightsTestCase):
-    def test_started_submitted_and_end_points_count_as_completed(self):
+    def test_sent_counts_as_completed_an_end_point_only_when_a_success(self):
         metrics = self.metrics(at(15))
         self.assertEqual(metrics.started, 6)
         self.assertEqual(metrics.submitted, 3)
         self.assertEqual(metrics.end_points, 1)
-        self.assertEqual(metrics.completed, 4)
-        self.assertAlmostEqual(metrics.completion_rate, 4 / 6)
+        # The flow's end point is "can't use this service" (the default): not a completion.
+        self.assertEqual(metrics.by_end_point, {"cannot-order": 1})
+        self.assertEqual(metrics.completed, 3)
+        self.assertAlmostEqual(metrics.completion_rate, 3 / 6)
 
     def test_abandoned_only_after_30_idle_minutes(self):
         metrics = self.metrics(at(15))
@@ -347,9 +349,10 @@ class ServiceKPITests(InsightsTestCase):
         )
         with frozen(at(15)):
             kpis = service_kpis(self.service, DAY, DAY)
-        self.assertEqual((kpis.started, kpis.digital_completions), (6, 4))
+        # 3 sent; the journey stopped at "you cannot order a bin online" is not a completion
+        self.assertEqual((kpis.started, kpis.digital_completions), (6, 3))
         self.assertEqual((kpis.phone, kpis.face_to_face, kpis.post), (10, 2, 4))
-        self.assertEqual(kpis.digital_take_up, 4 / 20)
+        self.assertEqual(kpis.digital_take_up, 3 / 19)
         self.assertEqual(
             kpis.costs,
             {
@@ -359,8 +362,8 @@ class ServiceKPITests(InsightsTestCase):
                 "post": Decimal("3.39"),
             },
         )
-        self.assertEqual(kpis.cost_per_transaction, Decimal("68.84") / 20)
-        self.assertAlmostEqual(kpis.completion_rate, 4 / 6)
+        self.assertEqual(kpis.cost_per_transaction, Decimal("68.76") / 19)
+        self.assertAlmostEqual(kpis.completion_rate, 3 / 6)
 
     def test_kpi_trend_months(self):
         ChannelVolume.objects.create(service=self.service, month=DAY, phone=4)
@@ -374,7 +377,7 @@ class ServiceKPITests(InsightsTestCase):
                 (datetime.date(2026, 3, 1), DAY),
             ],
         )
-        self.assertEqual([k.digital_completions for k in trend], [0, 0, 4])
+        self.assertEqual([k.digital_completions for k in trend], [0, 0, 3])
         self.assertEqual([k.phone for k in trend], [0, 0, 4])
         self.assertIsNone(trend[0].digital_take_up)
 

@@ -51,6 +51,9 @@ class FlowDay(models.Model):
     # Journeys by where they came from and by device: {"search": 3, "service_page": 9, ...}
     by_source = models.JSONField(default=dict)
     by_device = models.JSONField(default=dict)
+    # Journeys that stopped at an end point, by its name: {"not-eligible": 2}; a look-up's
+    # answer is "check-your-answers".
+    by_end_point = models.JSONField(default=dict)
 
     class Meta:
         db_table = "flows_flowday"  # made in the flows app; kept when it moved here

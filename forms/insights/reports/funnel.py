@@ -4,6 +4,7 @@ for this range beside the range it is compared with."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,8 @@ class FunnelRow:
     drop_off_rate: float | None = None
     failed: int | None = None
     median_seconds: float | None = None
+    of_started: float | None = None  # share of the journeys started that reached this row
+    of_previous: float | None = None  # share of the row before
 
     def display(self) -> dict[str, str]:
         def number(value: int | None) -> str:
@@ -34,6 +37,8 @@ class FunnelRow:
         return {
             "label": self.label,
             "reached": number(self.reached),
+            "of_started": "" if self.of_started is None else percent(self.of_started),
+            "of_previous": "" if self.of_previous is None else percent(self.of_previous),
             "completed": number(self.completed),
             "abandoned": number(self.abandoned),
             "drop_off_rate": percent(self.drop_off_rate) if is_step else "",
@@ -58,8 +63,10 @@ def funnel(metrics: FlowMetrics, with_end_points: bool = False) -> list[FunnelRo
             )
         )
     rows.append(FunnelRow("submitted", _("Submitted"), metrics.submitted))
-    if with_end_points:
-        rows.append(FunnelRow("end_points", _("Stopped at an end point"), metrics.end_points))
+    # End points are not a stage people go through: they are in a table of their own.
+    for before, row in itertools.pairwise(rows):
+        row.of_started = row.reached / metrics.started if metrics.started else None
+        row.of_previous = row.reached / before.reached if before.reached else None
     return rows
 
 
@@ -77,7 +84,7 @@ class Period:
             {
                 "page": labels.get(error.step, error.step),
                 "question": error.label or error.field,
-                "error": error.error.replace("_", " "),
+                "error": error.message or error.error.replace("_", " "),
                 "count": f"{error.count:,}",
             }
             for error in metrics.errors
@@ -146,7 +153,8 @@ def headline(current: FlowMetrics, previous: FlowMetrics) -> list[dict[str, str]
 
     return [
         counts(_("Started"), "started"),
-        counts(_("Completed (sent, or stopped at an end point)"), "completed"),
+        counts(_("Completed (sent, or an answer given at an end point)"), "completed"),
+        counts(_("Stopped at an end point"), "end_points"),
         rates(
             _("Completion rate"),
             "completion_rate",
@@ -211,4 +219,35 @@ def breakdown(current: dict[str, int], previous: dict[str, int], choices: Any) -
             "previous": cell(previous, key, total_before),
         }
         for key in keys
+    ]
+
+
+def end_point_rows(flow: Any, current: FlowMetrics, previous: FlowMetrics) -> list[dict[str, str]]:
+    """Each end point reached in either range, by its heading, with whether it counts as a
+    success (an answer given) and how many journeys stopped there."""
+    from forms.flows.constants import CHECK_ANSWERS_STEP
+    from forms.insights.outcomes import successful_end_points
+
+    headings = {
+        step.value["name"]: str(step.value.get("heading") or step.value["name"])
+        for step in flow.steps
+        if step.block_type == "end_point"
+    }
+    headings[CHECK_ANSWERS_STEP] = _("The answer (look-up result)")
+    success = successful_end_points(flow)
+    names = [
+        name for name in headings if name in current.by_end_point or name in previous.by_end_point
+    ]
+    names += sorted((set(current.by_end_point) | set(previous.by_end_point)) - set(names))
+    return [
+        {
+            "name": name,
+            "label": headings.get(name, name),
+            "outcome": _("Answer given (success)")
+            if name in success
+            else _("Can't use this service (not a success)"),
+            "current": f"{current.by_end_point.get(name, 0):,}",
+            "previous": f"{previous.by_end_point.get(name, 0):,}",
+        }
+        for name in names
     ]

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -16,14 +17,16 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from forms.flows.models import FlowPage
-from forms.insights.metrics import kpi_trend, service_kpis
+from forms.insights.metrics import ServiceKPIs, grouped_service_kpis
+from forms.insights.outcomes import group_flows
 from services.models import ServicePage
 
 from .access import can_see_flow_reports, visible_flows
 from .exports import ServiceKPISpreadsheet
 from .formatting import half_up, percent, period_label, pounds
 from .periods import month_end, month_range_form
+
+TREND_MONTHS = 6
 
 KPIS = [
     ("completion_rate", gettext_lazy("Completion rate"), percent),
@@ -91,18 +94,42 @@ class ServiceKPIView(ServiceKPISpreadsheet, WagtailAdminTemplateMixin, TemplateV
     def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
         return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
-    def services(self) -> list[tuple[ServicePage, FlowPage | None]]:
-        """(service, flow) for each service with a live flow this user may see; for
-        superusers also every other live service (flow None: its figures are the other
-        channels', so digital take-up shows how much is still done offline)."""
-        found: dict[int, tuple[ServicePage, FlowPage | None]] = {}
-        for flow in visible_flows(self.request.user).live().specific():
-            service = flow.service
-            found.setdefault(service.pk, (service, flow))
+    def service_groups(self) -> list[dict[str, Any]]:
+        """One entry per service whatever its languages: the English service page, every
+        language copy of it, and the live flows this user may see under any of them (with
+        the English source flow for the link); for superusers also every other live English
+        service (no flow: its figures are the other channels', so digital take-up shows how
+        much is still done offline). A handful of queries, however many services."""
+        from wagtail.models import Locale, Page
+
+        flows = list(visible_flows(self.request.user).live().select_related("locale"))
+        parents = {flow.pk: flow.path[: -Page.steplen] for flow in flows}
+        services = {
+            service.path: service
+            for service in ServicePage.objects.filter(path__in=set(parents.values()))
+        }
+        keys = {service.translation_key for service in services.values()}
+        default = Locale.get_default()
+        english = ServicePage.objects.filter(locale=default)
         if self.request.user.is_superuser:
-            for service in ServicePage.objects.live().filter(locale__language_code="en-gb"):
-                found.setdefault(service.pk, (service, None))
-        return sorted(found.values(), key=lambda pair: pair[0].title.lower())
+            english = english.filter(Q(translation_key__in=keys) | Q(live=True))
+        else:
+            english = english.filter(translation_key__in=keys)
+        groups: dict[Any, dict[str, Any]] = {}
+        for service in english:
+            groups[service.translation_key] = {"service": service, "copies": [], "flows": []}
+        for service in ServicePage.objects.filter(translation_key__in=set(groups) | keys):
+            group = groups.setdefault(
+                service.translation_key, {"service": service, "copies": [], "flows": []}
+            )
+            group["copies"].append(service)
+        for flow in flows:
+            service = services.get(parents[flow.pk])
+            if service is not None:
+                groups[service.translation_key]["flows"].append(flow)
+        for group in groups.values():
+            group["source"] = group_flows(group["flows"])[0].source if group["flows"] else None
+        return sorted(groups.values(), key=lambda group: group["service"].title.lower())
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not can_see_flow_reports(request.user):
@@ -112,15 +139,23 @@ class ServiceKPIView(ServiceKPISpreadsheet, WagtailAdminTemplateMixin, TemplateV
         if self.form.is_valid():
             self.start = self.form.cleaned_data["from"]
             self.end = month_end(self.form.cleaned_data["to"])
-            self.rows = [self.service_row(s, f) for s, f in self.services()]
+            self.language = self.form.cleaned_data.get("language") or ""
+            self.rows = self.service_rows(self.service_groups())
             if self.is_export:
                 return self.as_spreadsheet(self.rows, request.GET["export"])
         return self.render_to_response(self.get_context_data())
 
-    def service_row(self, service: ServicePage, flow: FlowPage | None) -> dict[str, Any]:
-        site = service.get_site()
-        kpis = service_kpis(service, self.start, self.end, site=site)
-        trend = kpi_trend(service, months=6, site=site)
+    def service_rows(self, groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        figures = grouped_service_kpis(groups, self.start, self.end, self.language, TREND_MONTHS)
+        return [
+            self.service_row(group, kpis, trend)
+            for group, (kpis, trend) in zip(groups, figures, strict=True)
+        ]
+
+    def service_row(
+        self, group: dict[str, Any], kpis: ServiceKPIs, trend: list[ServiceKPIs]
+    ) -> dict[str, Any]:
+        service, flow = group["service"], group["source"]
         figures = []
         for key, label, fmt in KPIS:
             values = [kpi_value(month, key) for month in trend]
@@ -158,6 +193,9 @@ class ServiceKPIView(ServiceKPISpreadsheet, WagtailAdminTemplateMixin, TemplateV
         context.update(form=self.form, rows=self.rows, links=self.admin_links())
         if self.form.is_valid():
             context["period"] = period_label(self.start, self.end)
-            months = {"from": f"{self.start:%Y-%m}", "to": f"{self.end:%Y-%m}", "export": "csv"}
-            context["csv_url"] = f"?{urlencode(months)}"
+            months = {"from": f"{self.start:%Y-%m}", "to": f"{self.end:%Y-%m}"}
+            if self.language:
+                months["language"] = self.language
+            context["csv_url"] = f"?{urlencode({**months, 'export': 'csv'})}"
+            context["xlsx_url"] = f"?{urlencode({**months, 'export': 'xlsx'})}"
         return context

@@ -18,6 +18,29 @@ EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
 REPORT_DAYS = 30
 
 
+# the filters beside the dates
+
+
+def add_filters(form: forms.Form, device: bool = False) -> None:
+    """Optional language (and device) choices: figures count every language copy of a flow
+    unless one language is chosen."""
+    from django.conf import settings
+
+    from forms.insights.models import FlowEvent
+
+    form.fields["language"] = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("All languages")), *settings.WAGTAIL_CONTENT_LANGUAGES],
+    )
+    if device:
+        form.fields["device"] = forms.ChoiceField(
+            label=_("Device"),
+            required=False,
+            choices=[("", _("All devices")), *FlowEvent.Device.choices],
+        )
+
+
 # the drop-off report's two date ranges
 
 
@@ -48,6 +71,7 @@ class DateRangesForm(forms.Form):
                     "invalid": _("Enter a real date, such as 2025-03-27"),
                 },
             )
+        add_filters(self, device=True)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -77,10 +101,11 @@ class DateRangesForm(forms.Form):
 
 def date_ranges_form(request: HttpRequest) -> DateRangesForm:
     names = [name for name, _label, _required in DateRangesForm.FIELDS]
+    filters = {name: request.GET.get(name, "") for name in ("language", "device")}
     if any(name in request.GET for name in names):
-        return DateRangesForm({name: request.GET.get(name, "") for name in names})
+        return DateRangesForm({**{name: request.GET.get(name, "") for name in names}, **filters})
     start, end = last_days(timezone.localdate())
-    return DateRangesForm({"from": start.isoformat(), "to": end.isoformat()})
+    return DateRangesForm({"from": start.isoformat(), "to": end.isoformat(), **filters})
 
 
 # the KPI dashboard's months
@@ -109,6 +134,7 @@ class MonthRangeForm(forms.Form):
                     "invalid": _("Enter a real month, such as 2025-03"),
                 },
             )
+        add_filters(self)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -122,8 +148,12 @@ class MonthRangeForm(forms.Form):
 
 
 def month_range_form(request: HttpRequest) -> MonthRangeForm:
+    language = request.GET.get("language", "")
     if "from" in request.GET or "to" in request.GET:
-        return MonthRangeForm({name: request.GET.get(name, "") for name in ["from", "to"]})
+        data = {name: request.GET.get(name, "") for name in ["from", "to"]}
+        return MonthRangeForm({**data, "language": language})
     this_month = month_start(timezone.localdate())
     last_month = month_start(this_month, 1)
-    return MonthRangeForm({"from": f"{last_month:%Y-%m}", "to": f"{this_month:%Y-%m}"})
+    return MonthRangeForm(
+        {"from": f"{last_month:%Y-%m}", "to": f"{this_month:%Y-%m}", "language": language}
+    )

@@ -4,9 +4,12 @@
 Generates N flow events (default 1,000,000) for the live flows (the demo flows: run
 `load_demo_content` first) as plausible journeys over the last 90 days (drop-offs, validation
 errors, end points, payments that succeed, fail or are left), written with bulk_create in
-batches of 10,000. Then it times the roll-up of every complete day, `flow_metrics` for 30 and 90
-days and `service_kpis` + `kpi_trend` (p50/p95 of 20 runs each, read from the roll-ups plus
-today live), and `flow_metrics` for one day computed live from the raw events, for comparison.
+batches of 10,000 (on PostgreSQL, simpler journeys made by the database itself with
+generate_series, in seconds). Before and after, it times the Service KPIs page as an
+administrator sees it (every service). Then it times the roll-up of every complete day,
+`flow_metrics` for 30 and 90 days and `service_kpis` + `kpi_trend` (p50/p95 of 20 runs each,
+read from the roll-ups plus today live), and `flow_metrics` for one day computed live from
+the raw events, for comparison.
 
 The generated events carry the language code "zz". They and the roll-ups of their days are
 deleted at the end (and any left by an interrupted run at the start) unless --keep is given;
@@ -16,6 +19,7 @@ the next `rollup_flow_events` rebuilds those days from the real events.
 from __future__ import annotations
 
 import datetime
+import functools
 import random
 import statistics
 import time
@@ -147,8 +151,12 @@ class Command(BaseCommand):
         if not flows:
             raise CommandError("No live flows: run `manage.py load_demo_content` first.")
         self.clean()
+        self.time_dashboard("on the demo", runs)
         started = time.perf_counter()
-        made, days = self.generate(flows, events, random.Random(seed))
+        if connection.vendor == "postgresql":
+            made, days = self.generate_sql(flows, events)
+        else:
+            made, days = self.generate(flows, events, random.Random(seed))
         self.stdout.write(
             f"Generated {made:,} events for {len(flows)} flows over {DAYS} days "
             f"in {time.perf_counter() - started:.0f} s"
@@ -197,6 +205,88 @@ class Command(BaseCommand):
             made += len(batch)
         return made, [first + datetime.timedelta(days=n) for n in range(DAYS)]
 
+    def generate_sql(self, flows, total: int):
+        """The same kind of journeys, made by PostgreSQL itself (generate_series): about four
+        events a journey, each started, on the flow's first page, then (by chance) an error,
+        given up, stopped at an end point or sent."""
+        today = timezone.localdate()
+        first = today - datetime.timedelta(days=DAYS - 1)
+        midnight = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+        span = (timezone.now() - midnight).total_seconds() - 3600
+        pages, fields, ends = [], [], []
+        for flow in flows:
+            maker = Journeys(flow, random.Random(flow.pk))
+            name, questions = maker.pages[0] if maker.pages else ("start", ["answer"])
+            pages.append(name)
+            fields.append(questions[0])
+            ends.append(maker.end_points[0] if maker.end_points else "check-your-answers")
+        sql = f"""
+            WITH j AS (
+                SELECT gen_random_uuid() AS journey, 1 + floor(random() * %(n)s)::int AS i,
+                       %(since)s::timestamptz + random() * %(span)s * interval '1 second' AS t,
+                       random() AS r,
+                       (ARRAY['mobile', 'desktop', 'tablet'])[1 + floor(random() * 3)::int]
+                           AS device
+                FROM generate_series(1, %(journeys)s)
+            )
+            INSERT INTO {FlowEvent._meta.db_table}
+                (flow_id, journey, kind, step, field, error, language, device, source,
+                 created_at)
+            SELECT (%(flows)s::int[])[i], journey, e.kind,
+                   CASE e.step WHEN 'page' THEN (%(pages)s::text[])[i]
+                               WHEN 'end' THEN (%(ends)s::text[])[i] ELSE e.step END,
+                   CASE WHEN e.kind = 'step_failed' THEN (%(fields)s::text[])[i] ELSE '' END,
+                   CASE WHEN e.kind = 'step_failed' THEN 'required' ELSE '' END,
+                   %(language)s, device, 'service_page', t + e.after * interval '1 second'
+            FROM j CROSS JOIN LATERAL (VALUES
+                ('started', '', 0, true),
+                ('step_viewed', 'page', 1, true),
+                ('step_failed', 'page', 20, r < 0.1),
+                ('step_completed', 'page', 40, r >= 0.3),
+                ('end_point', 'end', 41, r >= 0.3 AND r < 0.4),
+                ('check_viewed', 'check-your-answers', 42, r >= 0.4),
+                ('submitted', 'check-your-answers', 60, r >= 0.4)
+            ) AS e(kind, step, after, keep)
+            WHERE e.keep
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                {
+                    "n": len(flows),
+                    "since": midnight,
+                    "span": span,
+                    "journeys": max(1, round(total / 4.1)),
+                    "flows": [flow.pk for flow in flows],
+                    "pages": pages,
+                    "fields": fields,
+                    "ends": ends,
+                    "language": LANGUAGE,
+                },
+            )
+            made = cursor.rowcount
+        return made, [first + datetime.timedelta(days=n) for n in range(DAYS)]
+
+    def time_dashboard(self, label: str, runs: int) -> None:
+        """The Service KPIs page as an administrator sees it (every service), end to end."""
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        users = get_user_model().objects
+        user = users.filter(is_superuser=True, is_active=True).first()
+        if user is None:
+            user = users.create_superuser("insights-bench", "bench@example.com", None)
+        client = Client()
+        client.force_login(user)
+
+        def page() -> None:
+            response = client.get("/admin/reports/service-kpis/")
+            if response.status_code != 200:
+                raise CommandError(f"Service KPIs answered {response.status_code}")
+
+        self.time(f"Service KPIs page {label}", page, min(runs, 5))
+
     def time(self, label: str, call: Callable[[], object], runs: int) -> None:
         call()  # warm
         timings = []
@@ -226,8 +316,11 @@ class Command(BaseCommand):
         for span in (30, 90):
             start = today - datetime.timedelta(days=span - 1)
             self.time(
-                f"flow_metrics {span} days", lambda s=start: flow_metrics(flow, s, today), runs
+                f"flow_metrics {span} days",
+                functools.partial(flow_metrics, flow, start, today),
+                runs,
             )
+        self.time_dashboard(f"with {volume.total():,} events", runs)
         start = today - datetime.timedelta(days=DAYS - 1)
         self.time(
             "service_kpis 90 days + kpi_trend 6 months",
