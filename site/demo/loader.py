@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 import tomllib
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,9 @@ def read_site() -> dict[str, Any]:
         return tomllib.load(f)
 
 
+LIST_ITEM_IDS = uuid.UUID("6f1d8a52-3c5e-4f0b-9a57-0d2b6a1e4c11")
+
+
 def body_blocks(blocks: Iterable[dict[str, Any]], page_ids: dict[str, int]) -> list[dict]:
     """Turn content-file blocks into StreamField data for services.blocks.BodyBlock."""
     stream: list[dict[str, Any]] = []
@@ -93,7 +97,14 @@ def body_blocks(blocks: Iterable[dict[str, Any]], page_ids: dict[str, int]) -> l
         elif kind == "paragraph":
             stream.append({"type": "paragraph", "value": rich_text(block["text"])})
         elif kind == "list":
-            value = {"items": list(block["items"]), "numbered": bool(block.get("numbered"))}
+            # Wagtail's block format, each item with an id: wagtail-localize only offers the
+            # items of a list stored this way to translators (a plain list stays in English).
+            # The ids come from the text, so loading again changes nothing.
+            items = [
+                {"type": "item", "value": text, "id": str(uuid.uuid5(LIST_ITEM_IDS, f"{n}:{text}"))}
+                for n, text in enumerate(block["items"])
+            ]
+            value = {"items": items, "numbered": bool(block.get("numbered"))}
             stream.append({"type": "list", "value": value})
         elif kind == "inset":
             stream.append({"type": "inset_text", "value": {"text": rich_text(block["text"])}})
@@ -227,10 +238,10 @@ class DemoLoader:
             return
         changed = []
         for name, value in fields.items():
-            current = getattr(page, name)
+            current, wanted = getattr(page, name), value
             if name == "body":
-                current = without_ids(list(current.raw_data))
-            if current != value:
+                current, wanted = without_ids(list(current.raw_data)), without_ids(value)
+            if current != wanted:
                 setattr(page, name, value)
                 changed.append(name)
         if related is not None:

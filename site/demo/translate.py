@@ -3,7 +3,8 @@
 Every language gets a whole page tree: wagtail-localize's tree synchronisation makes an alias of
 each English page, so a resident who picked Welsh can reach every service (untranslated pages
 say so and keep their English text, marked as English). The home page, every category, ten
-services and three flows (a look-up, a request and a paid one) are then translated from the
+services, three flows (a look-up, a request and a paid one) and the standard pages in the
+footer are then translated from the
 catalogues in ``site/demo/translations/<language>.po`` (not ``locale/``, which makemessages
 would take for the demo code's own gettext catalogue): one entry per English string, the way a
 translator would receive them from wagtail-localize's "Download PO file".
@@ -79,7 +80,7 @@ def ensure_locales() -> list[Locale]:
 def pages_to_translate() -> list[Page]:
     """The demo's translated pages, parents before children, in the source language."""
     from forms.flows.models import FlowPage
-    from home.models import HomePage
+    from home.models import HomePage, StandardPage
     from services.models import CategoryPage, ServicePage
 
     source = Locale.get_default()
@@ -94,7 +95,16 @@ def pages_to_translate() -> list[Page]:
         if slug in services
         for flow in FlowPage.objects.child_of(services[slug])
     ]
-    return [home, *categories, *(services[s] for s in SERVICES if s in services), *flows]
+    # The standard pages (accessibility, privacy, cookies, contact) are in every footer: a
+    # language whose footer led to English pages would not be a whole language.
+    standard = list(StandardPage.objects.child_of(home).filter(locale=source).order_by("path"))
+    return [
+        home,
+        *categories,
+        *(services[s] for s in SERVICES if s in services),
+        *flows,
+        *standard,
+    ]
 
 
 def translatable_strings(page: Page) -> Iterator[tuple[str, str]]:

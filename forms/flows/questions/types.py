@@ -139,8 +139,10 @@ class Quantity(WholeNumber):
         return {**super().field_options(value), "unit": value.get("unit") or ""}
 
     def for_display(self, value: Any, stored: Any) -> str:
-        unit = value.get("unit") or ""
-        return f"{stored} {unit}" if unit else str(stored)
+        # The number alone: the question already names the thing counted ("How many bins?"),
+        # and an editor's unit is one word for every number, so "1 bins" in English, and
+        # wrong for most numbers in Welsh, Polish and Arabic. The unit stays beside the box.
+        return str(stored)
 
 
 @register("money")

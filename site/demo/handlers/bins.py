@@ -7,10 +7,10 @@ import logging
 from typing import Any
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core import dates
 from forms.flows.handlers import LookupResult, actions, results
 
 logger = logging.getLogger(__name__)
@@ -26,8 +26,8 @@ COLLECTION_DAYS = (
 
 
 def long_date(day: datetime.date) -> str:
-    """'Tuesday 1 December 2026', in the resident's language (E: the month as dates use it)."""
-    return date_format(day, "l j E Y")
+    """'Tuesday 1 December 2026', in the resident's language."""
+    return dates.long_date(day)
 
 
 class BinDayResult:
@@ -41,11 +41,20 @@ class BinDayResult:
         address = answers.get("address") or {}
         uprn = address.get("uprn") if isinstance(address, dict) else None
         found = Property.objects.filter(uprn=uprn).first() if uprn else None
+        contact = _("Call us on %(phone)s, Monday to Friday, 8:30am to 5:30pm.") % {
+            "phone": WASTE_PHONE
+        }
+        if found is None and isinstance(address, dict) and address.get("entered_by_hand"):
+            # Collection rounds are kept against the council's own address list; an address
+            # typed by hand is not on it, so only the waste team can say when its bins go out.
+            return LookupResult(
+                heading=_("We cannot find bin collections for an address entered by hand"),
+                rows=[(_("Address"), str(address.get("address") or ""))],
+                note=contact,
+            )
         if found is None:
             return LookupResult(
-                heading=_("We cannot find the collection day for this address"),
-                note=_("Call us on %(phone)s, Monday to Friday, 8:30am to 5:30pm.")
-                % {"phone": WASTE_PHONE},
+                heading=_("We cannot find the collection day for this address"), note=contact
             )
         today = today or timezone.localdate()
         weekday = Weekday(found.bin_day)
@@ -80,11 +89,12 @@ class MissedBinReturn:
             return [_("We will come back to empty your bin within 2 working days.")]
         return [
             ngettext(
-                "We will come back to empty your bin on %(day)s.",
-                "We will come back to empty your bins on %(day)s.",
+                "We will come back to empty your bin %(on_day)s.",
+                "We will come back to empty your bins %(on_day)s.",
                 count,
             )
-            % {"day": long_date(day)},
+            # "on Tuesday 8 December 2026" as a whole: Welsh mutates the day after "ar"
+            % {"on_day": dates.on_date(day)},
             ngettext(
                 "Leave it out from 7am that day, until we have emptied it.",
                 "Leave them out from 7am that day, until we have emptied them.",

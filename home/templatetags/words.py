@@ -1,0 +1,83 @@
+"""Template filters for words that must fit their language: dates in a sentence
+(core.dates), and a service page's body split where its introduction ends."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from core import dates
+from core.languages import untranslated
+
+register = template.Library()
+
+
+def _day(value: datetime.date) -> datetime.date:
+    # A moment (a payment, a request sent) is dated by the council's clock, not UTC's.
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+@register.filter
+def on_date(value: datetime.date | None) -> str:
+    """{{ day|on_date }}: 'on Monday 7 December 2026', in the active language."""
+    return dates.on_date(_day(value)) if value else ""
+
+
+@register.filter
+def long_date(value: datetime.date | None) -> str:
+    """{{ day|long_date }}: 'Monday 7 December 2026', in the active language."""
+    return dates.long_date(_day(value)) if value else ""
+
+
+@register.filter
+def day_month_year(value: datetime.date | None) -> str:
+    """{{ day|day_month_year }}: '7 December 2026' (pl '7 grudnia 2026')."""
+    return dates.day_month_year(_day(value)) if value else ""
+
+
+def _first_heading(blocks: Any) -> int:
+    blocks = list(blocks or [])
+    for index, block in enumerate(blocks):
+        if getattr(block, "block_type", None) == "heading":
+            return index
+    return len(blocks)
+
+
+@register.filter
+def introduction(blocks: Any) -> list[Any]:
+    """The body blocks before its first heading: what a resident reads before "Start now"
+    (how long it takes, what to have ready, a warning), as GOV.UK start pages put it."""
+    return list(blocks or [])[: _first_heading(blocks)]
+
+
+@register.filter
+def after_introduction(blocks: Any) -> list[Any]:
+    """The body blocks from its first heading on ("What happens next", ...)."""
+    return list(blocks or [])[_first_heading(blocks) :]
+
+
+@register.filter
+def content_language(page: Any) -> str:
+    """The language a page's own text is in: English for a page not translated yet (an
+    alias), so `{% language %}` writes its buttons and messages in English too."""
+    if untranslated(page):
+        return settings.LANGUAGE_CODE
+    return get_language() or settings.LANGUAGE_CODE
+
+
+@register.filter
+def lower_first(text: Any) -> str:
+    """'Where in Fernbridge will the skip be?' -> 'where in Fernbridge will the skip be?', for
+    words that follow others ("Change where in ..."): only the first letter is lowered, and not
+    even that when it starts a capitalised abbreviation ("PCN", "V5C"), so names keep theirs."""
+    text = str(text or "")
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
