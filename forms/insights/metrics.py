@@ -24,7 +24,7 @@ from forms.insights.models import (
     SatisfactionResponse,
 )
 from forms.insights.models.days import JOURNEY_COUNTS
-from forms.insights.outcomes import successful_end_points
+from forms.insights.outcomes import consecutive_runs, successful_end_points
 from forms.insights.rollup import (
     PAYMENT_STEP,
     DayFigures,
@@ -170,17 +170,6 @@ def _days(start: datetime.date, end: datetime.date) -> list[datetime.date]:
     return [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def _runs(days: list[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
-    """Consecutive days as (first, last) runs."""
-    runs: list[tuple[datetime.date, datetime.date]] = []
-    for day in sorted(days):
-        if runs and runs[-1][1] + datetime.timedelta(days=1) == day:
-            runs[-1] = (runs[-1][0], day)
-        else:
-            runs.append((day, day))
-    return runs
-
-
 def _collect(
     flow: FlowPage,
     start: datetime.date,
@@ -223,7 +212,7 @@ def _collect(
         for step_name, field_name, error, count in errors:
             total.errors[(step_name, field_name, error)] += count
     missing = [day for day in _days(start, end) if day not in rolled_days]
-    for first, last in _runs(missing):
+    for first, last in consecutive_runs(missing):
         for figures in day_figures(first, last, flow_ids=[flow.pk], device=device).values():
             total.add(figures)
     return total

@@ -76,7 +76,8 @@ def _outcome(counts: dict[str, Any], by_end_point: dict[str, int], success: set[
     )
 
 
-def _runs(days: Iterable[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
+def consecutive_runs(days: Iterable[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
+    """Consecutive days as (first, last) runs: the stretches of days to roll up in one go."""
     runs: list[tuple[datetime.date, datetime.date]] = []
     for day in sorted(days):
         if runs and runs[-1][1] + datetime.timedelta(days=1) == day:
@@ -108,7 +109,7 @@ def daily_outcomes(
     days = [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
     missing = {pk: {day for day in days if day not in rolled[pk]} for pk in by_pk}
     needed = set().union(*missing.values())
-    for first, last in _runs(needed):
+    for first, last in consecutive_runs(needed):
         wanted = [pk for pk, gaps in missing.items() if any(first <= d <= last for d in gaps)]
         for (flow_id, day), outcome in live_outcomes(first, last, wanted, success).items():
             if day in missing.get(flow_id, ()):
