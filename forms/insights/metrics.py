@@ -24,7 +24,7 @@ from forms.insights.models import (
     SatisfactionResponse,
 )
 from forms.insights.models.days import JOURNEY_COUNTS
-from forms.insights.outcomes import consecutive_runs, successful_end_points
+from forms.insights.outcomes import Completion, consecutive_runs, successful_end_points
 from forms.insights.rollup import (
     PAYMENT_STEP,
     DayFigures,
@@ -80,7 +80,7 @@ class SatisfactionSummary:
 
 
 @dataclass
-class FlowMetrics:
+class FlowMetrics(Completion):
     flow: FlowPage
     start: datetime.date
     end: datetime.date
@@ -99,15 +99,6 @@ class FlowMetrics:
     by_device: dict[str, int] = field(default_factory=dict)
     by_end_point: dict[str, int] = field(default_factory=dict)  # end point name -> journeys
     successful_end_points: int = 0  # of end_points, those marked "answer given (success)"
-
-    @property
-    def completed(self) -> int:
-        """Completed journeys: sent, or stopped at an end point marked as a success."""
-        return self.submitted + self.successful_end_points
-
-    @property
-    def completion_rate(self) -> float | None:
-        return self.completed / self.started if self.started else None
 
     @property
     def payment_abandonment(self) -> float | None:

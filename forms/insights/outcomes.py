@@ -26,15 +26,13 @@ from forms.flows.models import FlowPage
 from forms.insights.models import FlowDay
 
 
-@dataclass
-class Outcome:
-    """Journeys of one or more flows over some days."""
+class Completion:
+    """What counts as a completed journey: sent, or stopped at an end point marked as a success
+    ("answer given"); never an end point that turned the resident away."""
 
-    started: int = 0
-    submitted: int = 0
-    end_points: int = 0
-    successful_end_points: int = 0
-    by_end_point: Counter = field(default_factory=Counter)
+    started: int
+    submitted: int
+    successful_end_points: int
 
     @property
     def completed(self) -> int:
@@ -43,6 +41,17 @@ class Outcome:
     @property
     def completion_rate(self) -> float | None:
         return self.completed / self.started if self.started else None
+
+
+@dataclass
+class Outcome(Completion):
+    """Journeys of one or more flows over some days."""
+
+    started: int = 0
+    submitted: int = 0
+    end_points: int = 0
+    successful_end_points: int = 0
+    by_end_point: Counter = field(default_factory=Counter)
 
     def add(self, other: Outcome) -> None:
         self.started += other.started
