@@ -9,7 +9,8 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_bidi
 
 from core import dates
 from core.languages import untranslated
@@ -61,6 +62,25 @@ def introduction(blocks: Any) -> list[Any]:
 def after_introduction(blocks: Any) -> list[Any]:
     """The body blocks from its first heading on ("What happens next", ...)."""
     return list(blocks or [])[_first_heading(blocks) :]
+
+
+@register.filter
+def text_direction(page: Any) -> str:
+    """'rtl' or 'ltr' for the page's layout: left-to-right for a page not translated yet (its
+    text is English), else the active language's."""
+    if untranslated(page):
+        return "ltr"
+    return "rtl" if get_language_bidi() else "ltr"
+
+
+@register.filter
+def furniture_direction(page: Any) -> str:
+    """` dir="rtl"` on the header, banner, notice and footer of a page laid out left-to-right
+    because it is not translated yet, when they are in a right-to-left language (Arabic): their
+    sentences keep their own direction and punctuation."""
+    if untranslated(page) and get_language_bidi():
+        return mark_safe(' dir="rtl"')
+    return ""
 
 
 @register.filter

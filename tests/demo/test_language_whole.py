@@ -136,3 +136,24 @@ class LanguageWholeTests(TestCase):
         page = BeautifulSoup(self.client.get(translated.url).content, "html.parser")
         welsh = page.select_one(".govuk-language-navigation").find("a", lang="cy")
         self.assertEqual(welsh.get_text(strip=True), "Cymraeg")
+
+    def test_an_english_only_page_in_arabic_is_laid_out_left_to_right(self):
+        source = FlowPage.objects.get(locale=Locale.get_default(), fee_handler="garden-waste")
+        untranslated = source.get_parent().get_translation(Locale.objects.get(language_code="ar"))
+        self.assertIsNotNone(untranslated.alias_of_id)
+        page = BeautifulSoup(self.client.get(untranslated.url).content, "html.parser")
+        # English text left to right, with the stylesheet that is not mirrored...
+        self.assertEqual((page.html["lang"], page.html["dir"]), ("ar", "ltr"))
+        stylesheet = page.select_one('link[rel="stylesheet"]')["href"]
+        self.assertNotIn(".rtl.", stylesheet)
+        # ... and the Arabic around it (header, notice, footer) right to left in its own blocks
+        self.assertEqual(page.select_one("header")["dir"], "rtl")
+        self.assertEqual(page.select_one(".council-untranslated").parent["dir"], "rtl")
+        self.assertEqual(page.select_one("footer").parent["dir"], "rtl")
+
+        translated = FlowPage.objects.get(locale=Locale.get_default(), fee_handler="pcn")
+        arabic = translated.get_parent().get_translation(Locale.objects.get(language_code="ar"))
+        page = BeautifulSoup(self.client.get(arabic.url).content, "html.parser")
+        self.assertEqual((page.html["lang"], page.html["dir"]), ("ar", "rtl"))
+        self.assertIn(".rtl.", page.select_one('link[rel="stylesheet"]')["href"])
+        self.assertNotIn("dir", page.select_one("header").attrs)
