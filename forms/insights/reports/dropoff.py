@@ -1,6 +1,6 @@
 """The drop-off report: every flow the user may see with its last 30 days, and one flow over two
 date ranges side by side (the funnel, drop-off and time per page, the errors that stop people,
-payments, satisfaction, source and device)."""
+payments, satisfaction, source and device, and the range's completion week by week)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from .funnel import (
     satisfaction_rows,
 )
 from .periods import add_filters, date_ranges_form, last_days
+from .trend import trend_context, weekly_trend
 
 
 class FlowDropOffIndexView(WagtailAdminTemplateMixin, TemplateView):
@@ -108,6 +109,7 @@ class FlowDropOffView(DropOffSpreadsheet, WagtailAdminTemplateMixin, TemplateVie
         self.flow = group.source
         self.form = date_ranges_form(request)
         self.current = self.previous = None
+        self.trend: dict[str, Any] | None = None
         if self.form.is_valid():
             data = self.form.cleaned_data
             copies = group.in_language(data.get("language") or "")
@@ -121,6 +123,8 @@ class FlowDropOffView(DropOffSpreadsheet, WagtailAdminTemplateMixin, TemplateVie
             self.previous = Period("previous", previous, end_points)
             if self.is_export:
                 return self.as_spreadsheet(self.export_rows(), request.GET["export"])
+            # This range week by week: the same copies, device and definition of completed.
+            self.trend = trend_context(weekly_trend(copies, data["from"], data["to"], device))
         return self.render_to_response(self.get_context_data())
 
     def get_page_title(self) -> str:
@@ -167,5 +171,6 @@ class FlowDropOffView(DropOffSpreadsheet, WagtailAdminTemplateMixin, TemplateVie
                 csv_url=f"?{urlencode({**dates, 'export': 'csv'})}",
                 xlsx_url=f"?{urlencode({**dates, 'export': 'xlsx'})}",
                 end_points=end_point_rows(self.flow, now, before),
+                trend=self.trend,
             )
         return context
