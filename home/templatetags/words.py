@@ -8,7 +8,8 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_bidi
 
@@ -101,3 +102,14 @@ def lower_first(text: Any) -> str:
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]
+
+
+@register.simple_tag(takes_context=True)
+def resident_url(context: Any, name: str, *args: Any) -> str:
+    """{% resident_url 'track' %}: `{% url %}` in the resident's language. Inside the text of a
+    page not translated yet, which is written in English (`{% language %}`), a link still goes
+    to the resident's own language's address, so the pages after it are in their language."""
+    request = context.get("request")
+    language = getattr(request, "LANGUAGE_CODE", None) or get_language()
+    with translation.override(language):
+        return reverse(name, args=args)

@@ -4,7 +4,7 @@ the language switcher says so), never English questions among translated buttons
 
 from bs4 import BeautifulSoup
 from django.conf import settings
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.utils import translation
 from django.utils.translation import gettext
 from wagtail.models import Locale
@@ -12,7 +12,7 @@ from wagtail.models import Locale
 from demo.loader import DemoLoader
 from demo.translate import translatable_strings
 from forms.flows.constants import CHECK_ANSWERS_STEP
-from forms.flows.models import FlowPage
+from forms.flows.models import FlowPage, Submission
 from tests.demo.walker import FlowWalker
 
 
@@ -157,3 +157,43 @@ class LanguageWholeTests(TestCase):
         self.assertEqual((page.html["lang"], page.html["dir"]), ("ar", "rtl"))
         self.assertIn(".rtl.", page.select_one('link[rel="stylesheet"]')["href"])
         self.assertNotIn("dir", page.select_one("header").attrs)
+
+    @override_settings(PAYMENT_PROVIDER="sandbox")
+    def test_a_request_sent_from_an_english_only_flow_stays_in_the_residents_language(self):
+        english = FlowPage.objects.get(locale=Locale.get_default(), fee_handler="garden-waste")
+        flow = english.get_translation(Locale.objects.get(language_code="ar"))
+        self.assertIsNotNone(flow.alias_of_id)
+        walker = FlowWalker(self.client, flow)
+        check_url = walker.walk()
+        token = BeautifulSoup(self.client.get(check_url).content, "html.parser").find(
+            "input", attrs={"name": "token"}
+        )["value"]
+        payment_page = self.client.post(check_url, {"token": token})["Location"]
+        # the payment and everything after it at the resident's Arabic addresses
+        self.assertTrue(payment_page.startswith("/ar/"), payment_page)
+        submission = Submission.objects.get(flow=english)
+        self.assertEqual(submission.language, "ar")
+        back = self.client.post(payment_page, {"outcome": "succeed"})
+        confirmation_url = self.client.get(back["Location"])["Location"]
+        self.assertTrue(confirmation_url.startswith(flow.url), confirmation_url)
+        confirmation = BeautifulSoup(self.client.get(confirmation_url).content, "html.parser")
+        self.assertTrue(
+            confirmation.select_one("form.council-satisfaction")["action"].startswith("/ar/")
+        )
+        track = confirmation.find("a", href=lambda href: href and href.endswith("/track/"))
+        self.assertTrue(track["href"].startswith("/ar/"), track["href"])
+
+    def test_an_english_only_flow_shows_its_errors_in_english(self):
+        source = FlowPage.objects.get(locale=Locale.get_default(), fee_handler="garden-waste")
+        flow = source.get_translation(Locale.objects.get(language_code="ar"))
+        first = self.client.get(flow.url)["Location"]
+        step = first.split("?")[0][len(flow.url) :].strip("/")
+        page = self.client.post(
+            first,
+            {f"flow-{source.pk}-current_step": step, f"{step}-address-postcode": "zz"},
+            follow=True,
+        )
+        summary = BeautifulSoup(page.content, "html.parser").select_one(".govuk-error-summary")
+        self.assertIn(english("There is a problem"), summary.get_text())
+        text = summary.select_one(".govuk-error-summary__list").get_text(" ", strip=True)
+        self.assertTrue(text.isascii(), text)

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -189,9 +187,4 @@ class FlowPage(RoutablePageMixin, Page):
         # imported here, when the page is served, not when the model is defined.
         from forms.flows.runtime import serve_flow
 
-        if self.alias_of_id is None:
-            return serve_flow(self, request, step=step)
-        # Not translated yet: English throughout, its error messages and buttons too, never
-        # English questions with errors in another language.
-        with translation.override(settings.LANGUAGE_CODE):
-            return serve_flow(self, request, step=step)
+        return serve_flow(self, request, step=step)

@@ -12,6 +12,7 @@ in `question_pages`, and checking the answers and sending them in `check_answers
 from __future__ import annotations
 
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -24,6 +25,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.functional import cached_property
 from django.views.generic import View
 from formtools.wizard.forms import ManagementForm
@@ -366,6 +368,21 @@ class FlowWizard(QuestionPageMixin, CheckAnswersMixin, NamedUrlSessionWizardView
             return redirect(self.get_step_url(step))
         if ratelimits.over_limit(self.request, "flows.step"):
             return self.render_rate_limited(step)
+        with self.page_language():
+            return self.answer(*args, **kwargs)
+
+    def page_language(self) -> AbstractContextManager[Any]:
+        """While answers are checked: the language of the flow's own text. A flow not translated
+        yet is English throughout, its error messages too (kept as text for the page shown
+        next), never English questions with errors in another language. Only the checking: the
+        request keeps the resident's language, and so do the addresses made for it."""
+        if self.page.alias_of_id is None:
+            return nullcontext()
+        return translation.override(settings.LANGUAGE_CODE)
+
+    def answer(self, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Check the answer posted for the current step: the next page, or this one again."""
+        step = self.steps.current
         if "find_address" in self.request.POST:
             return self.render_address_choice(self.request.POST["find_address"])
         # Enter in a postcode box sends the form without "Find address": the addresses are
