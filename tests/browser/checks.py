@@ -2,8 +2,10 @@
 
 Each page is checked three ways: axe-core finds no WCAG 2.2 AA violation (the tags below), the
 page does not scroll sideways at 320 CSS pixels (WCAG 1.4.10 Reflow), and <html> has the
-language and direction of the URL's language. Problems are collected, so one test reports every
-page that fails in its journey, each with its URL.
+language and direction of the URL's language (a page not translated yet, which says so, is laid
+out left to right with its English text marked as English, and, in a right-to-left language, the
+header, the notice and the footer right to left in blocks of their own). Problems are collected,
+so one test reports every page that fails in its journey, each with its URL.
 """
 
 from __future__ import annotations
@@ -32,6 +34,20 @@ AXE_OPTIONS = {
 NARROW = {"width": 320, "height": 640}
 LANGUAGES = {"en": "", "ar": "/ar"}  # test id: URL prefix
 HTML_LANGUAGE = {"": ("en-gb", "ltr"), "/ar": ("ar", "rtl")}
+# The notice on a page not translated yet into the URL's language (it shows the English text).
+UNTRANSLATED = "main .council-untranslated"
+# An untranslated page's parts, and their `dir`, in a right-to-left language.
+UNTRANSLATED_JS = """() => {
+  const dir = (e) => (e ? e.getAttribute('dir') || '' : 'missing');
+  const notice = document.querySelector('main .council-untranslated');
+  const footer = document.querySelector('footer');
+  return {
+    header: dir(document.querySelector('header')),
+    notice: dir(notice && notice.parentElement),
+    footer: dir(footer && footer.parentElement),
+    english: document.querySelectorAll('main [lang="en-gb"][dir="ltr"]').length,
+  };
+}"""
 
 # The one button that sends a question page, check your answers or a payment page.
 CONTINUE = "main form > button.govuk-button[data-prevent-double-click]"
@@ -80,12 +96,26 @@ class PageChecker:
 
     def language(self, page: Page) -> list[str]:
         expected = HTML_LANGUAGE[self.prefix]
+        untranslated = bool(self.prefix) and page.locator(UNTRANSLATED).count() > 0
+        if untranslated:  # English text, laid out left to right
+            expected = (expected[0], "ltr")
         found = tuple(
             page.evaluate("() => [document.documentElement.lang, document.documentElement.dir]")
         )
+        problems = []
         if found != expected:
-            return [f'  <html lang="{found[0]}" dir="{found[1]}">, expected {expected}']
-        return []
+            problems.append(f'  <html lang="{found[0]}" dir="{found[1]}">, expected {expected}')
+        if untranslated:
+            parts = page.evaluate(UNTRANSLATED_JS)
+            if not parts.pop("english"):
+                problems.append("  untranslated, but no English text is marked as English")
+            if HTML_LANGUAGE[self.prefix][1] == "rtl":
+                problems.extend(
+                    f'  untranslated: its {part} has dir="{direction}", expected "rtl"'
+                    for part, direction in parts.items()
+                    if direction != "rtl"
+                )
+        return problems
 
     def axe(self, page: Page) -> list[str]:
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):

@@ -7,6 +7,12 @@ demo-flow walk (tests/demo/walker.py), and the invalid answer that shows each st
 summary. It also picks the pages to check (a category, a service of every kind) and sends one
 request whose reference "track your request" can find. The browser then replays the walks,
 filling in and clicking as a resident would; this module only decides what to type.
+
+The client goes as the browser does (Post/Redirect/Get): each walk starts a journey at the
+flow's own address, every answer is posted from the step's URL in that journey (`?journey=`,
+and the form's hidden `journey` field) and is answered with a redirect, whose page is then
+fetched: the same step showing the error summary for a refused answer, else the next page.
+The plan's step URLs carry no journey: the browser's session has journeys of its own.
 """
 
 from __future__ import annotations
@@ -18,11 +24,13 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = {"": "en-gb", "/ar": "ar"}  # URL prefix: Wagtail locale
 FILE = "__file__"  # marks an upload in the JSON: {"__file__": "photo.png"}
 ERROR_SUMMARY = b"govuk-error-summary"
+JOURNEY = "journey"  # the journey's key: in step URLs' query strings and a hidden form field
 
 
 def setup_django() -> None:
@@ -65,24 +73,83 @@ def to_post(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class Journey:
+    """One journey through a flow in Django's test client, made as the browser makes it: begun
+    at the flow's own address (in a new session), each answer posted from its step's URL in the
+    journey, with the form's hidden fields, and each redirect followed by a GET."""
+
+    def __init__(self, base: str) -> None:
+        from django.test import Client
+
+        self.client = Client()
+        self.base = base
+        self.key = ""
+        self.step_field = ""  # the wizard's own field, named after the page serving the flow
+
+    def step_of(self, url: str) -> str:
+        path = urlsplit(url).path
+        assert path.startswith(self.base), (url, self.base)
+        return path[len(self.base) :].strip("/")
+
+    def url(self, step: str) -> str:
+        """The step's URL in this journey, as the runtime's links and forms give it."""
+        return f"{self.base}{step}/?{urlencode({JOURNEY: self.key})}"
+
+    def start(self) -> str:
+        """A new session, then the flow's own address ("Start now"): a new journey, redirected
+        to its first step. Returns the first step's URL."""
+        from forms.flows import journeys
+
+        assert journeys.PARAMETER == JOURNEY, journeys.PARAMETER
+        self.client.cookies.clear()
+        response = self.client.get(f"{self.base}?reset=1")
+        assert response.status_code == 302, (self.base, response.status_code)
+        url = response["Location"]
+        self.key = (parse_qs(urlsplit(url).query).get(JOURNEY) or [""])[0]
+        assert self.key, f"{self.base}: the first step's URL has no journey ({url})"
+        first = self.show(url).decode()
+        # (for an alias, the page it is an alias of)
+        self.step_field = re.search(r'name="(flow-\d+-current_step)"', first).group(1)
+        hidden = re.search(rf'name="{JOURNEY}" value="([^"]*)"', first)
+        assert hidden, f"{url}: the form has no journey field"
+        assert hidden.group(1) == self.key, f"{url}: the form is for another journey"
+        return url
+
+    def post(self, step: str, data: dict[str, Any], *, wizard: bool = True) -> str:
+        """Sends the step's form with `data` (as in the plan's JSON) and returns where the
+        answer redirects to (Post/Redirect/Get: every answer is a redirect), in the journey."""
+        fields = {JOURNEY: self.key, **({self.step_field: step} if wizard else {})}
+        response = self.client.post(self.url(step), {**fields, **to_post(data)})
+        assert response.status_code == 302, (self.url(step), response.status_code, data)
+        location = response["Location"]
+        if wizard:  # a question page's answer leads to a page of the same journey
+            assert f"{JOURNEY}={self.key}" in location, (self.url(step), location)
+        return location
+
+    def show(self, url: str) -> bytes:
+        """The page at `url` as the browser GETs it after a redirect: a page, not another
+        redirect."""
+        response = self.client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response.content
+
+
 class FlowPlanner:
     """The walks through one flow (one language) that reach all its steps and end points."""
 
-    def __init__(self, flow: Any) -> None:
-        from django.test import Client
-
+    def __init__(self, flow: Any, paid: set[str] | None = None) -> None:
         from forms.flows.runtime.steps import FlowSteps
 
-        self.client = Client()
         self.flow = flow
+        # Look-up answers (a parking fine's number) that the browser pays for in the walk of
+        # another language: the register refuses a notice paid once, so this walk takes
+        # another while there is one. Updated with this flow's own by `plan`.
+        self.paid = paid if paid is not None else set()
         self.steps = FlowSteps(flow)
         self.base = flow.url
+        self.journey = Journey(self.base)
         self.order = list(self.steps.steps)
         self.error_data: dict[str, dict[str, Any]] = {}
-
-    def step_of(self, url: str) -> str:
-        assert url.startswith(self.base), (url, self.base)
-        return url[len(self.base) :].split("?")[0].strip("/")
 
     def constraints(self, step_name: str) -> dict[str, tuple[str, bool]]:
         """The answers a walk must give for `step_name` to be shown: its condition, and the
@@ -106,6 +173,8 @@ class FlowPlanner:
             field = f"{step}-{name}"
             wanted = constraints.get(name)
             choices = choice_values(question)
+            if question.value.get("lookup"):
+                choices = [c for c in choices if c not in self.paid] or choices
             if choices:
                 if wanted:
                     choices = [c for c in choices if answer_matches(c, wanted[0]) != wanted[1]]
@@ -146,17 +215,29 @@ class FlowPlanner:
                 candidates.append({f"{field}-day": "32", f"{field}-month": "13"})
         return candidates
 
-    def management(self, step: str) -> dict[str, str]:
-        return {self.step_field: step}
-
     def find_error_data(self, step: str) -> dict[str, Any]:
+        """An answer the step refuses: it redirects to the same step, which shows the error
+        summary."""
         for candidate in self.invalid_candidates(step):
-            response = self.client.post(
-                f"{self.base}{step}/", {**self.management(step), **to_post(candidate)}
-            )
-            if response.status_code == 200 and ERROR_SUMMARY in response.content:
+            location = self.journey.post(step, to_json(candidate))
+            if self.journey.step_of(location) != step:
+                continue  # accepted (nothing, on a page of optional questions)
+            if ERROR_SUMMARY in self.journey.show(location):
                 return candidate
         raise AssertionError(f"{self.base}{step}/: no answer shows the error summary")
+
+    def find_addresses(self, step: str, data: dict[str, Any]) -> list[str]:
+        """The address questions whose postcode the browser types, then "Find address": the
+        same step again, with the addresses to choose from and no error summary."""
+        finds = sorted(key.removesuffix("-postcode") for key in data if key.endswith("-postcode"))
+        for name in finds:
+            postcode = {f"{name}-postcode": data[f"{name}-postcode"], "find_address": name}
+            location = self.journey.post(step, postcode)
+            assert self.journey.step_of(location) == step, (step, name, location)
+            shown = self.journey.show(location)
+            assert f'name="{name}-uprn"'.encode() in shown, (location, "no addresses shown")
+            assert ERROR_SUMMARY not in shown, (location, "an error after Find address")
+        return finds
 
     def walk(self, target: str) -> dict[str, Any]:
         """From the start to check your answers (or to `target`, an end point), giving the
@@ -164,36 +245,34 @@ class FlowPlanner:
         from forms.flows.constants import CHECK_ANSWERS_STEP
 
         constraints = self.constraints(target)
-        self.client.cookies.clear()
-        response = self.client.get(f"{self.base}?reset=1")
-        assert response.status_code == 302, (self.base, response.status_code)
-        url = response["Location"]
-        # The wizard's own field, named after the page that serves the flow (for an alias, the
-        # page it is an alias of).
-        first = self.client.get(url).content.decode()
-        self.step_field = re.search(r'name="(flow-\d+-current_step)"', first).group(1)
+        url = self.journey.start()
         path: list[dict[str, Any]] = []
         for _ in range(40):
-            step = self.step_of(url)
+            step = self.journey.step_of(url)
             if step == CHECK_ANSWERS_STEP or self.steps.is_end_point(step):
                 return {"target": target, "steps": path, "end": step}
-            entry: dict[str, Any] = {"step": step, "url": url}
+            entry: dict[str, Any] = {"step": step, "url": f"{self.base}{step}/"}
             if step not in self.error_data:
                 self.error_data[step] = to_json(self.find_error_data(step))
-            for data in self.variants(step, constraints):
-                response = self.client.post(url, {**self.management(step), **data})
-                assert response.status_code == 302, (url, response.status_code, data)
-                reached = self.step_of(response["Location"])
+            for variant in self.variants(step, constraints):
+                data = to_json(variant)
+                location = self.journey.post(step, data)
+                reached = self.journey.step_of(location)
+                if reached == step:
+                    continue  # refused: its errors shown on its own page
                 if reached == target or not self.steps.is_end_point(reached):
                     break
             else:
-                raise AssertionError(f"{url}: every answer ends the flow")
-            entry["data"] = to_json(data)
-            entry["finds"] = sorted(
-                key.removesuffix("-postcode") for key in data if key.endswith("-postcode")
-            )
+                raise AssertionError(f"{url}: every answer ends the flow or is refused")
+            entry["data"] = data
+            entry["finds"] = self.find_addresses(step, data)
+            if entry["finds"]:  # then the answer again, as the browser sends it after them
+                location = self.journey.post(step, data)
+                assert location == self.journey.url(reached), (url, location, reached)
+            # The page the answer leads to, without an error.
+            assert ERROR_SUMMARY not in self.journey.show(location), (location, "an error")
             path.append(entry)
-            url = response["Location"]
+            url = location
         raise AssertionError(f"{self.base}: the walk did not end")
 
     def plan(self) -> dict[str, Any]:
@@ -207,7 +286,20 @@ class FlowPlanner:
             assert target in reached, f"{self.base}: no walk reaches {target}"
             seen |= reached
             walks.append(walk)
-        return self.describe(self.in_browser_order(walks))
+        walks = self.in_browser_order(walks)
+        if self.flow.fee_handler:  # the last walk is sent, and paid for
+            self.paid.update(self.lookup_answers(walks[-1]))
+        return self.describe(walks)
+
+    def lookup_answers(self, walk: dict[str, Any]) -> set[str]:
+        """The walk's answers to questions looked up in a register."""
+        found = set()
+        for entry in walk["steps"]:
+            for question in self.flow.questions_in(self.steps.steps[entry["step"]]):
+                value = entry["data"].get(f"{entry['step']}-{question.value['name']}")
+                if question.value.get("lookup") and isinstance(value, str):
+                    found.add(value)
+        return found
 
     @staticmethod
     def in_browser_order(walks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -240,7 +332,7 @@ class FlowPlanner:
         return {
             "slug": self.flow.get_parent().slug,
             "url": self.base,
-            "step_field": self.step_field,
+            "step_field": self.journey.step_field,
             "service_url": self.flow.get_parent().url,
             "fee": bool(self.flow.fee_handler),
             "result": bool(self.flow.result_handler),
@@ -253,21 +345,22 @@ class FlowPlanner:
 
 def send_request(flow_plan: dict[str, Any]) -> dict[str, str]:
     """Sends the flow's main walk (free, no look-up) and returns the reference and email."""
-    from django.test import Client
-
     from forms.flows.constants import CHECK_ANSWERS_STEP
     from forms.flows.models import Submission
 
-    client = Client()
+    journey = Journey(flow_plan["url"])
     walk = next(w for w in flow_plan["walks"] if w["end"] == CHECK_ANSWERS_STEP)
-    client.get(f"{flow_plan['url']}?reset=1")
+    url = journey.start()
     for entry in walk["steps"]:
-        management = {flow_plan["step_field"]: entry["step"]}
-        client.post(entry["url"], {**management, **to_post(entry["data"])})
-    check = client.get(f"{flow_plan['url']}{CHECK_ANSWERS_STEP}/")
-    token = re.search(rb'name="token" value="([^"]+)"', check.content).group(1).decode()
-    client.post(f"{flow_plan['url']}{CHECK_ANSWERS_STEP}/", {"token": token})
-    submission = Submission.objects.latest("pk")
+        assert journey.step_of(url) == entry["step"], (url, entry["step"])
+        url = journey.post(entry["step"], entry["data"])
+    assert journey.step_of(url) == CHECK_ANSWERS_STEP, url
+    check = journey.show(url)
+    token = re.search(rb'name="token" value="([^"]+)"', check).group(1).decode()
+    confirmation = journey.post(CHECK_ANSWERS_STEP, {"token": token}, wizard=False)
+    assert journey.step_of(confirmation) == "confirmation", confirmation
+    submission = Submission.objects.get(idempotency_key=token)
+    assert submission.reference.encode() in journey.show(confirmation), confirmation
     return {"reference": submission.reference, "email": submission.contact_email}
 
 
@@ -299,12 +392,13 @@ def main(out: str) -> None:
     from forms.flows.models import FlowPage
 
     plan: dict[str, Any] = {"languages": {}}
+    paid: set[str] = set()  # (see FlowPlanner.paid)
     for prefix, code in LANGUAGES.items():
         locale = Locale.objects.get(language_code=code)
         flows = FlowPage.objects.live().filter(locale=locale).order_by("path")
         plan["languages"][prefix] = {
             "pages": pages(locale),
-            "flows": {f["slug"]: f for f in (FlowPlanner(flow).plan() for flow in flows)},
+            "flows": {f["slug"]: f for f in (FlowPlanner(flow, paid).plan() for flow in flows)},
         }
     english = plan["languages"][""]["flows"]
     free = next(f for f in english.values() if not f["fee"] and not f["result"])

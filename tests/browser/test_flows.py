@@ -7,6 +7,7 @@ thank-you page. Every one of them passes axe (WCAG 2.2 AA) and reflows at 320 pi
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -38,6 +39,14 @@ def step_of(flow: dict[str, Any], url: str) -> str:
     path = url.split("://", 1)[-1].split("/", 1)[-1].split("?")[0]
     assert f"/{path}".startswith(flow["url"]), (url, flow["url"])
     return f"/{path}"[len(flow["url"]) :].strip("/")
+
+
+def in_journey(page: Page, url: str) -> str:
+    """A step's URL (from the plan) in the journey the browser is on: the one its page's URL
+    carries, as the site's own links (Back, Change) carry it."""
+    journey = parse_qs(urlsplit(page.url).query).get("journey")
+    assert journey, f"no journey in {page.url}"
+    return f"{url}?{urlencode({'journey': journey[0]})}"
 
 
 def answer(
@@ -109,7 +118,7 @@ def test_every_page_of_the_flow_is_accessible(
     for number, walk in enumerate(flow["walks"]):
         steps = walk["steps"][walk["resume"] :]
         if number:  # back to the page where this walk's answers differ, as a resident would
-            page.goto(steps[0]["url"])
+            page.goto(in_journey(page, steps[0]["url"]))
         for entry in steps:
             assert step_of(flow, page.url) == entry["step"], (page.url, entry["step"])
             first = entry["first"]
