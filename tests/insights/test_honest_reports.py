@@ -10,13 +10,20 @@ import uuid
 
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
 from wagtail.models import Page
 
 from demo.flow_loader import with_outcomes
-from forms.insights.metrics import grouped_service_kpis, kpi_trend, service_kpis
+from forms.insights.metrics import (
+    FlowMetrics,
+    StepMetrics,
+    grouped_service_kpis,
+    kpi_trend,
+    service_kpis,
+)
 from forms.insights.models import ChannelVolume, FlowEvent, SatisfactionResponse
+from forms.insights.reports.funnel import funnel
 from forms.insights.rollup import rollup_day
 from tests.factories import CategoryPageFactory, ServicePageFactory, make_site
 from tests.flows.factories import make_flow, page, question
@@ -225,3 +232,29 @@ class DemoOutcomeTests(TestCase):
         ]
         outcomes = [step["value"]["outcome"] for step in with_outcomes(steps, flow)]
         self.assertEqual(outcomes, ["success", "not_success", "not_success"])
+
+
+class PaidFunnelOrderTests(SimpleTestCase):
+    def test_a_paid_flows_funnel_sends_before_it_pays_and_never_goes_over_100_percent(self):
+        metrics = FlowMetrics(
+            flow=None, start=datetime.date(2026, 11, 1), end=datetime.date(2026, 11, 30)
+        )
+        metrics.started, metrics.submitted, metrics.payment_succeeded = 100, 60, 45
+        metrics.steps = [
+            StepMetrics("items", "How many items?", 0, reached=100, completed=80),
+            StepMetrics("check-your-answers", "Check your answers", 1, reached=70, completed=60),
+            StepMetrics("payment", "Payment", 2, reached=55, completed=45),
+        ]
+        rows = funnel(metrics)
+        self.assertEqual(
+            [(row.key, row.reached) for row in rows],
+            [
+                ("started", 100),
+                ("items", 100),
+                ("check-your-answers", 70),
+                ("submitted", 60),
+                ("payment", 55),
+                ("paid", 45),
+            ],
+        )
+        self.assertTrue(all(row.of_previous <= 1 for row in rows[1:]))

@@ -314,8 +314,9 @@ class DropOffReportTests(InsightsTestCase):
         self.assertIn("Started 200", svg.desc.get_text())
         self.assertIn("Compared with 1 Feb 2025 to 28 Feb 2025: Started 100", svg.desc.get_text())
         bars = svg.select("rect")
-        # started, three pages and submitted (end points have a table of their own); two each
-        self.assertEqual(len(bars), 10)
+        # started, two pages, submitted, payment and paid (end points have a table of their
+        # own); two each
+        self.assertEqual(len(bars), 12)
         self.assertEqual(bars[0]["width"], "560.0")  # the largest figure fills the space
         self.assertEqual(bars[1]["width"], "280.0")
         self.assertFalse(soup.select("[style]"))
@@ -327,8 +328,9 @@ class DropOffReportTests(InsightsTestCase):
                 "Started",
                 "What do you want us to collect?",
                 "=Check your answers",
-                "Payment",
                 "Submitted",
+                "Payment",
+                "Paid",
             ],
         )
         self.assertEqual(
@@ -346,8 +348,11 @@ class DropOffReportTests(InsightsTestCase):
             ],
         )
         self.assertEqual(current[2][-1], "20 sec")
-        self.assertEqual(current[3][-1], "No data")
-        self.assertEqual(current[4], ["Submitted", "110", "55%", "138%", "", "", "", "", ""])
+        # a paid flow's request is sent before it is paid: each stage a share of the one above
+        self.assertEqual(current[3], ["Submitted", "110", "55%", "69%", "", "", "", "", ""])
+        self.assertEqual(current[4][:4], ["Payment", "80", "40%", "73%"])
+        self.assertEqual(current[4][-1], "No data")
+        self.assertEqual(current[5], ["Paid", "60", "30%", "75%", "", "", "", "", ""])
         previous = self.table(soup, "steps-previous")
         self.assertEqual(previous[1][1:6], ["90", "90%", "90%", "80", "10"])
 
@@ -375,7 +380,7 @@ class DropOffReportTests(InsightsTestCase):
         csv_link = soup.select_one("[data-csv]")["href"]
         self.assertIn("export=csv", csv_link)
         rows = self.csv_rows(self.report_url(query=csv_link))
-        self.assertEqual(len(rows), 10)
+        self.assertEqual(len(rows), 12)
         self.assertEqual(
             list(rows[0]),
             [
@@ -395,9 +400,9 @@ class DropOffReportTests(InsightsTestCase):
         self.assertEqual(first["Median time (seconds)"], "65")
         # a label an editor wrote cannot run as a formula
         self.assertEqual(rows[2]["Label"], "'=Check your answers")
-        self.assertEqual(rows[5]["Range"], "Compared with")
-        self.assertEqual(rows[5]["From"], "2025-02-01")
-        self.assertEqual(rows[5]["Reached"], "100")
+        self.assertEqual(rows[6]["Range"], "Compared with")
+        self.assertEqual(rows[6]["From"], "2025-02-01")
+        self.assertEqual(rows[6]["Reached"], "100")
 
 
 class KPIDashboardTests(InsightsTestCase):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from forms.insights.metrics import FlowMetrics
 from forms.insights.models import Satisfaction
+from forms.insights.rollup import PAYMENT_STEP
 
 from .formatting import count_change, duration, percent, period_label, rate_change
 
@@ -62,7 +63,15 @@ def funnel(metrics: FlowMetrics, with_end_points: bool = False) -> list[FunnelRo
                 step.median_seconds,
             )
         )
-    rows.append(FunnelRow("submitted", _("Submitted"), metrics.submitted))
+    submitted = FunnelRow("submitted", _("Submitted"), metrics.submitted)
+    payment = next((i for i, row in enumerate(rows) if row.key == PAYMENT_STEP), None)
+    if payment is None:
+        rows.append(submitted)
+    else:
+        # A paid flow saves the request before the payment page: each row is a stage people
+        # reach after the one above it, so no share goes over 100%.
+        rows.insert(payment, submitted)
+        rows.append(FunnelRow("paid", _("Paid"), metrics.payment_succeeded))
     # End points are not a stage people go through: they are in a table of their own.
     for before, row in itertools.pairwise(rows):
         row.of_started = row.reached / metrics.started if metrics.started else None
