@@ -243,6 +243,10 @@ def scan(site: Site, wapiti: list[str], tmp_path_factory: pytest.TempPathFactory
         # Django's CSRF token: attacked, it only gets the 403 page; left alone, every attack
         # on a form reaches the view.
         *("--skip", "csrfmiddlewaretoken"),
+        # A flow's journey key (`?journey=` and its hidden field) is only looked up in the
+        # session, never shown: attacked, each journey's copy of every step would take the
+        # modules' time before they reach the search box and the questions.
+        *("--skip", "journey"),
         # "paranoid": a form (or query string) with the same fields is crawled once, not again
         # with each new CSRF token, which alone would fill the crawl.
         *("--scan-force", "paranoid"),
