@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
+from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import BlockGroup
 
 from core.richtext import RICH_TEXT_FEATURES
-from forms.flows.questions.blocks import IdentifierBlock, QuestionsBlock
+from forms.flows.questions.blocks import IdentifierBlock, QuestionsBlock, with_advanced
 
 STEP_NAME = RegexValidator(
     r"^[a-z0-9]+(-[a-z0-9]+)*$",
@@ -15,25 +19,69 @@ STEP_NAME = RegexValidator(
 )
 
 
-class ConditionBlock(blocks.StructBlock):
-    """Show a step only when an earlier answer is (or is not) a given value."""
+class ConditionQuestionBlock(IdentifierBlock):
+    """The answer name of the earlier question a condition depends on. The editor chooses it
+    from a list of the questions before the step (static/flows/flow_editor.js); it is kept as
+    the answer name, which never changes with a question's wording or language."""
 
-    question = IdentifierBlock(
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.field.widget.attrs.update({"data-flow-condition-question": ""})
+
+
+class OptionKeysBlock(blocks.FieldBlock):
+    """The keys of the options a condition looks for, kept as a list. The editor ticks them
+    from the chosen question's options (static/flows/flow_editor.js), so nobody types an
+    option's wording; the form field carries them as one comma-separated value."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.field = forms.CharField(
+            required=False,
+            widget=forms.TextInput(attrs={"data-flow-condition-options": ""}),
+        )
+        super().__init__(**kwargs)
+
+    def get_default(self) -> list[str]:
+        return []
+
+    def to_python(self, value: Any) -> list[str]:
+        if isinstance(value, str):
+            return [key.strip() for key in value.split(",") if key.strip()]
+        return [str(key) for key in value or []]
+
+    def get_prep_value(self, value: Any) -> list[str]:
+        return self.to_python(value)
+
+    def value_for_form(self, value: Any) -> str:
+        return ",".join(self.to_python(value))
+
+    def value_from_form(self, value: Any) -> list[str]:
+        return self.to_python(value)
+
+    def clean(self, value: Any) -> list[str]:
+        return self.to_python(value)
+
+    def get_translatable_segments(self, value: Any) -> list:
+        return []
+
+
+class ConditionBlock(blocks.StructBlock):
+    """Show a step only when an earlier answer is (or is not) one of some options."""
+
+    question = ConditionQuestionBlock(
         label=_("Only show this if the answer to"),
         required=False,
         default="",
         max_length=50,
-        help_text=_("The answer name of an earlier question, such as 'has_crime_number'."),
+        help_text=_("Choose an earlier question. Leave it empty to show this to everyone."),
     )
-    answer = blocks.CharBlock(
-        label=_("is"),
+    options = OptionKeysBlock(
+        label=_("is one of"),
         required=False,
-        default="",
-        max_length=200,
-        help_text=_("The option exactly as written, or 'yes' or 'no' for a yes or no question."),
+        help_text=_("Tick the answers that lead here."),
     )
     negate = blocks.BooleanBlock(
-        label=_("Show it when the answer is NOT this"), required=False, default=False
+        label=_("Show it when the answer is NOT one of these"), required=False, default=False
     )
 
     class Meta:
@@ -42,15 +90,38 @@ class ConditionBlock(blocks.StructBlock):
         form_classname = "struct-block condition-block"
 
 
+def step_name_block() -> IdentifierBlock:
+    return IdentifierBlock(
+        label=_("Web address of this page"),
+        required=False,
+        default="",
+        max_length=50,
+        validators=[STEP_NAME],
+        help_text=_(
+            "Made from the page's question when you save, such as 'which-bins'. It ends the "
+            "page's web address. If you change it once the flow is live, the old address "
+            "keeps working for residents part-way through."
+        ),
+    )
+
+
+def former_names_block() -> IdentifierBlock:
+    return IdentifierBlock(
+        label=_("Earlier web addresses"),
+        required=False,
+        default="",
+        max_length=500,
+        help_text=_(
+            "Kept by the site when a live page's address changes, so links residents already "
+            "have still work. Separated by spaces."
+        ),
+    )
+
+
 class QuestionStepBlock(blocks.StructBlock):
     """One question page: a heading and one or more questions."""
 
-    name = IdentifierBlock(
-        label=_("Web address of this page"),
-        max_length=50,
-        validators=[STEP_NAME],
-        help_text=_("Such as 'your-details'. It ends this page's web address."),
-    )
+    name = step_name_block()
     heading = blocks.CharBlock(
         label=_("Page heading"),
         required=False,
@@ -63,6 +134,10 @@ class QuestionStepBlock(blocks.StructBlock):
     )
     questions = QuestionsBlock(label=_("Questions"))
     show_if = ConditionBlock(label=_("Condition"), required=False)
+    former_names = former_names_block()
+
+    def get_form_layout(self) -> BlockGroup:
+        return with_advanced(self, ["name", "former_names"])
 
     class Meta:
         icon = "form"
@@ -75,10 +150,13 @@ class EndPointBlock(blocks.StructBlock):
     SUCCESS = "success"
     NOT_SUCCESS = "not_success"
 
-    name = IdentifierBlock(
-        label=_("Web address of this page"), max_length=50, validators=[STEP_NAME]
+    name = step_name_block()
+    heading = blocks.CharBlock(
+        label=_("Heading"),
+        max_length=200,
+        help_text=_("Residents see this as the page heading, such as 'You cannot use this "
+                    "service'."),
     )
-    heading = blocks.CharBlock(label=_("Heading"), max_length=200)
     reason = blocks.RichTextBlock(
         label=_("Reason and what to do instead"), features=RICH_TEXT_FEATURES
     )
@@ -98,6 +176,10 @@ class EndPointBlock(blocks.StructBlock):
         ),
     )
     show_if = ConditionBlock(label=_("Condition"))
+    former_names = former_names_block()
+
+    def get_form_layout(self) -> BlockGroup:
+        return with_advanced(self, ["name", "former_names"])
 
     class Meta:
         icon = "warning"
@@ -110,3 +192,6 @@ class StepsBlock(blocks.StreamBlock):
 
     class Meta:
         min_num = 1
+        # A new flow starts with one empty question page, not the "minimum number of items"
+        # error an empty list would show.
+        default: ClassVar[list] = [("question_page", {})]

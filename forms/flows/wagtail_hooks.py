@@ -8,3 +8,6 @@ from .permissions import submission_permission_policy
 
 # Before anything asks for Submission's policy, or Wagtail makes a model-permission fallback.
 register_permission_policy(Submission, submission_permission_policy)
+
+# The flow editor's screens register their own hooks when imported.
+from .editor import flow_map, guide, preview  # noqa: E402, F401

@@ -19,7 +19,8 @@ from core.methods import FORM
 from core.richtext import RICH_TEXT_FEATURES
 from forms.flows.blocks import StepsBlock
 from forms.flows.constants import RESERVED_STEP_NAMES
-from forms.flows.handlers import actions, fees, results
+from forms.flows.fees import FeeRulesBlock, rules_fee
+from forms.flows.handlers import FeeCalculator, actions, fees, results
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -44,6 +45,14 @@ class FlowPage(RoutablePageMixin, Page):
     saved request with a reference (or, for a look-up, the answer straight away)."""
 
     steps = StreamField(StepsBlock(), verbose_name=_("steps"))
+    fee_rules = StreamField(
+        FeeRulesBlock(),
+        blank=True,
+        default=list,
+        verbose_name=_("fees"),
+        help_text=_("What residents pay, worked out from their answers. Leave empty if the "
+                    "service is free."),
+    )
     fee_handler: models.CharField[str, str] = models.CharField(
         _("fee"),
         max_length=50,
@@ -81,6 +90,7 @@ class FlowPage(RoutablePageMixin, Page):
     content_panels: ClassVar[list] = [
         *Page.content_panels,
         FieldPanel("steps"),
+        FieldPanel("fee_rules"),
         FieldPanel("check_answers_statement"),
         FieldPanel("what_happens_next"),
     ]
@@ -138,6 +148,16 @@ class FlowPage(RoutablePageMixin, Page):
             raise ValidationError({"steps": errors})
 
     # the runtime
+
+    @property
+    def has_fee(self) -> bool:
+        return bool(self.fee_rules) or bool(self.fee_handler)
+
+    def fee_calculator(self) -> FeeCalculator | None:
+        """What works out the fee: the editor's fee rules, or else a developer's handler."""
+        if self.fee_rules:
+            return rules_fee(self)
+        return fees.get(self.fee_handler) if self.fee_handler else None
 
     @staticmethod
     def questions_in(step: Any) -> list[Any]:

@@ -7,11 +7,12 @@ into a Django form field with `forms.flows.questions.build_field`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import BlockGroup
 
 from forms.flows.handlers import lookups
 
@@ -43,32 +44,77 @@ def lookup_block() -> blocks.ChoiceBlock:
     )
 
 
+def with_advanced(block: blocks.StructBlock, advanced: list[str]) -> BlockGroup:
+    """The block's fields, with `advanced` ones in Wagtail's collapsed settings area: what
+    the site works out by itself and an editor rarely needs to change."""
+    names = list(block.child_blocks)
+    return BlockGroup(
+        children=[name for name in names if name not in advanced],
+        settings=[name for name in advanced if name in names],
+    )
+
+
 class QuestionBlock(blocks.StructBlock):
     """What every question has."""
 
     label = blocks.CharBlock(
         label=_("Question"),
         max_length=200,
-        help_text=_("Ask for one thing, in the resident's words: 'What is your full name?'"),
+        help_text=_(
+            "Residents see this above the answer box, or as the page heading when it is the "
+            "only question on the page. Ask for one thing: 'What is your full name?'"
+        ),
     )
     name = IdentifierBlock(
         label=_("Answer name"),
+        required=False,
+        default="",
         max_length=50,
         validators=[ANSWER_NAME],
         help_text=_(
-            "A short name for the answer, unique in this flow, such as 'full_name'. "
-            "Conditions and fee rules use it; do not change it once the flow is live."
+            "Made from the question when you save, such as 'full_name'. Residents never see "
+            "it; conditions, fees and the requests' downloads use it, so it stays the same "
+            "when the question's wording changes."
         ),
     )
-    hint = blocks.TextBlock(label=_("Hint"), required=False, default="", max_length=400)
-    required = blocks.BooleanBlock(label=_("Required"), required=False, default=True)
+    hint = blocks.TextBlock(
+        label=_("Hint"),
+        required=False,
+        default="",
+        max_length=400,
+        help_text=_("Residents see this in grey under the question. Leave it empty if the "
+                    "question is clear on its own."),
+    )
+    required = blocks.BooleanBlock(
+        label=_("Residents must answer"),
+        required=False,
+        default=True,
+        help_text=_("If not ticked, add '(optional)' to the question."),
+    )
     required_message = blocks.CharBlock(
         label=_("Error if left empty"),
         required=False,
         default="",
         max_length=200,
-        help_text=_("Say what to do, such as 'Enter your full name'."),
+        help_text=_(
+            "Residents see this in red if they leave it empty. Say what to do, such as "
+            "'Enter your full name'."
+        ),
     )
+    staff_need = blocks.BooleanBlock(
+        label=_("Staff need this answer"),
+        required=False,
+        default=True,
+        help_text=_(
+            "Untick it if nobody at the council reads this answer. The checks then tell you "
+            "when nothing in the flow (a condition or a fee) uses it, so you can remove it."
+        ),
+    )
+
+    ADVANCED: ClassVar[list[str]] = ["name", "staff_need", "pattern", "lookup"]
+
+    def get_form_layout(self) -> BlockGroup:
+        return with_advanced(self, self.ADVANCED)
 
     class Meta:
         icon = "form"
@@ -175,8 +221,31 @@ class DateBlock(RuleMessageMixin, QuestionBlock):
 
 
 class OptionBlock(blocks.StructBlock):
-    label = blocks.CharBlock(label=_("Option"), max_length=200)
-    hint = blocks.CharBlock(label=_("Hint"), required=False, default="", max_length=200)
+    label = blocks.CharBlock(
+        label=_("Option"), max_length=200, help_text=_("Residents see this next to its button.")
+    )
+    hint = blocks.CharBlock(
+        label=_("Hint"),
+        required=False,
+        default="",
+        max_length=200,
+        help_text=_("Residents see this in grey under the option."),
+    )
+    # Conditions name an option by its key, never its wording: rewording or translating an
+    # option keeps every branch that depends on it.
+    key = IdentifierBlock(
+        label=_("Option key"),
+        required=False,
+        default="",
+        max_length=50,
+        help_text=_(
+            "Made from the option's first wording when you save; conditions use it. "
+            "It stays the same when the wording changes or is translated."
+        ),
+    )
+
+    def get_form_layout(self) -> BlockGroup:
+        return with_advanced(self, ["key"])
 
 
 class ChoiceQuestionBlock(QuestionBlock):
@@ -262,7 +331,8 @@ class DeclarationBlock(QuestionBlock):
 
 
 class QuestionsBlock(blocks.StreamBlock):
-    """The questions on one question page."""
+    """The questions on one question page (a new page starts with one short text question,
+    so an editor starts by writing it rather than meeting an error)."""
 
     short_text = ShortTextBlock()
     long_text = LongTextBlock()
@@ -283,3 +353,4 @@ class QuestionsBlock(blocks.StreamBlock):
 
     class Meta:
         min_num = 1
+        default: ClassVar[list] = [("short_text", {})]

@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from forms.flows import journeys
 from forms.flows.checkout import get_checkout
 from forms.flows.constants import CHECK_ANSWERS_STEP
-from forms.flows.handlers import fees, results
+from forms.flows.handlers import results
 from forms.flows.models import Submission
 from forms.flows.questions import StepForm, answer_for_display
 from forms.flows.signals import flow_finished
@@ -122,7 +122,7 @@ class CheckAnswersMixin(_Wizard):
         )
 
     def fee_for(self, answers: list[dict[str, Any]]) -> Any:
-        handler = fees.get(self.page.fee_handler)
+        handler = self.page.fee_calculator()
         if handler is None:
             return None
         return handler.calculate({a["name"]: a["value"] for a in answers})

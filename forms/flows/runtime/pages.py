@@ -193,14 +193,13 @@ def confirmation(page: FlowPage, request: HttpRequest) -> HttpResponse:
 
     from forms.flows.checkout import get_checkout
     from forms.flows.constants import SubmissionStatus
-    from forms.flows.handlers import fees
 
     first_event = submission.events.order_by("created_at", "pk").first()
     payment = submission.payments.order_by("-created_at").first()
     waiting = submission.status == SubmissionStatus.WAITING_FOR_PAYMENT and payment is not None
     # The panel says what happened. A fee calculator marked `subscription` (garden waste) sets
     # one up when it is paid.
-    fee = fees.get(page.fee_handler) if page.fee_handler else None
+    fee = page.fee_calculator()
     if waiting:
         panel_title = _("Request saved")
     elif payment is not None and payment.paid_at:
