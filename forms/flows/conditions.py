@@ -16,8 +16,11 @@ from typing import Any
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-# The question types a condition can name: each answer is one or more of a known list.
+# The question types a condition can name: each answer is one or more of a known list. A
+# number with a short range (1 to 3 bins) is one too: each number is an option.
 CHOICE_TYPES = frozenset({"radios", "select", "checkboxes", "yes_no"})
+NUMBER_TYPES = frozenset({"quantity", "whole_number"})
+LONGEST_NUMBER_LIST = 20
 # A yes or no answer is stored as "yes" or "no" in every language: those are its keys.
 YES_NO_KEYS = ("yes", "no")
 KEY_LENGTH = 40
@@ -41,7 +44,7 @@ class Question:
 
     @property
     def is_choice(self) -> bool:
-        return self.kind in CHOICE_TYPES
+        return bool(self.options)
 
     @property
     def many(self) -> bool:
@@ -128,6 +131,12 @@ def items(raw: Any) -> list[dict[str, Any]]:
 def options_of(kind: str, value: dict[str, Any]) -> list[Option]:
     if kind == "yes_no":
         return [Option("yes", _("Yes")), Option("no", _("No"))]
+    if kind in NUMBER_TYPES:
+        smallest, largest = value.get("min_value"), value.get("max_value")
+        if isinstance(smallest, int) and isinstance(largest, int):
+            if 0 <= largest - smallest < LONGEST_NUMBER_LIST:
+                return [Option(str(n), str(n)) for n in range(smallest, largest + 1)]
+        return []
     if kind not in CHOICE_TYPES:
         return []
     return [
@@ -187,7 +196,7 @@ def shape_of(steps: Any) -> FlowShape:
 
 def make_key(label: str, taken: set[str], separator: str = "-") -> str:
     """A key for `label`, unique among `taken` (which it joins)."""
-    base = slugify(label)[:KEY_LENGTH].strip("-") or "option"
+    base = slugify(label)[:KEY_LENGTH].strip("-_") or "option"
     if separator != "-":
         base = base.replace("-", separator)
     key, number = base, 2
@@ -256,3 +265,56 @@ def answer_keys(answer: Any, labels_by_key: dict[str, set[str]]) -> set[str]:
 def holds(condition: Condition, chosen: set[str]) -> bool:
     """Whether a step with `condition` is shown to a resident whose answer chose `chosen`."""
     return bool(chosen & set(condition.options)) != condition.negate
+
+
+# what the site fills in for the editor
+
+
+def fill_in(raw: list[dict[str, Any]], reserved: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Stored steps with what an editor leaves empty made for them, in place: a key for each
+    option (from its wording), an answer name for each question and a web address for each
+    step (from its question or heading), each unique. What is already set is kept, so they
+    never change once made."""
+    step_names = {s["value"].get("name") for s in raw if s.get("value", {}).get("name")}
+    step_names |= set(reserved)
+    answer_names = {
+        q["value"].get("name")
+        for s in raw
+        for q in s.get("value", {}).get("questions") or []
+        if q.get("value", {}).get("name")
+    }
+    for step in raw:
+        value = step.setdefault("value", {})
+        for question in value.get("questions") or []:
+            q = question.setdefault("value", {})
+            if not q.get("name"):
+                base = slugify(q.get("label") or "").replace("-", "_")
+                if not base[:1].isalpha():  # an answer name starts with a letter
+                    base = f"answer_{base}".rstrip("_")
+                q["name"] = make_key(base, answer_names, separator="_")
+            options = q.get("options")
+            if options:
+                keys = {o.get("key") for o in items(options) if o.get("key")}
+                for option in items(options):
+                    if not option.get("key"):
+                        option["key"] = make_key(option.get("label") or "", keys)
+        if not value.get("name"):
+            value["name"] = make_key(shape_of([step]).steps[0].title, step_names)
+    return raw
+
+
+def conditions_from_words(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored steps whose conditions name an option by its wording ({"answer": "Food caddy"},
+    as flows kept them before options had keys, and as the demo's flow files still write
+    them), with the wording replaced by the option's key, in place."""
+    shape = shape_of(raw)
+    for step in raw:
+        condition = step.get("value", {}).get("show_if") or {}
+        if "answer" not in condition:
+            continue
+        words = str(condition.pop("answer") or "")
+        _step, question = shape.question(condition.get("question") or "")
+        if not condition.get("options") and question is not None and words:
+            condition["options"] = keys_for_words(question, words)
+        condition.setdefault("options", [])
+    return raw

@@ -9,9 +9,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from demo.loading import rich_text
+from forms.flows.conditions import conditions_from_words, fill_in
 
 FLOWS_DIR = Path(__file__).resolve().parent / "flows"
-NO_CONDITION = {"question": "", "answer": "", "negate": False}
+NO_CONDITION = {"question": "", "options": [], "negate": False}
 RICH_TEXT_QUESTION_SETTINGS: set[str] = set()
 
 
@@ -53,7 +54,9 @@ def steps_data(flow: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             raise ValueError(f"Unknown step type {kind!r}")
         stream.append({"type": kind, "value": value})
-    return stream
+    # The files name a condition's options by their wording, as an editor reads them; the
+    # page keeps each option's key, made from its wording, and conditions by key.
+    return conditions_from_words(fill_in(stream))
 
 
 def page_fields(flow: dict[str, Any]) -> dict[str, Any]:

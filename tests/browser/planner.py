@@ -151,20 +151,19 @@ class FlowPlanner:
         self.order = list(self.steps.steps)
         self.error_data: dict[str, dict[str, Any]] = {}
 
-    def constraints(self, step_name: str) -> dict[str, tuple[str, bool]]:
+    def constraints(self, step_name: str) -> dict[str, Any]:
         """The answers a walk must give for `step_name` to be shown: its condition, and the
         conditions of the pages those questions are on."""
-        condition = self.steps.steps[step_name].value["show_if"]
-        if not condition or not condition.get("question"):
+        condition = self.steps.shape.step(step_name).condition
+        if condition is None:
             return {}
-        question = condition["question"]
-        found = self.constraints(self.steps.question_step[question])
-        found[question] = (condition.get("answer") or "", bool(condition.get("negate")))
+        found = self.constraints(self.steps.question_step[condition.question])
+        found[condition.question] = condition
         return found
 
-    def variants(self, step: str, constraints: dict[str, tuple[str, bool]]) -> list[dict]:
+    def variants(self, step: str, constraints: dict[str, Any]) -> list[dict]:
         """The walker's valid answers for the page, keeping to the walk's constraints."""
-        from forms.flows.runtime.steps import answer_matches
+        from forms.flows.conditions import answer_keys, holds
         from tests.demo.walker import choice_values, valid_fields
 
         per_question = []
@@ -177,10 +176,9 @@ class FlowPlanner:
                 choices = [c for c in choices if c not in self.paid] or choices
             if choices:
                 if wanted:
-                    choices = [c for c in choices if answer_matches(c, wanted[0]) != wanted[1]]
+                    labels = self.steps.labels_by_key.get(name, {})
+                    choices = [c for c in choices if holds(wanted, answer_keys(c, labels))]
                 options = [valid_fields(question, field, c) for c in choices]
-            elif wanted and not wanted[1]:
-                options = [{field: wanted[0]}]
             else:
                 options = [valid_fields(question, field)]
             per_question.append(options)

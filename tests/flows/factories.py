@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from forms.flows.conditions import conditions_from_words, fill_in
 from forms.flows.models import FlowPage
 from services.models import ServicePage
 from tests.factories import CategoryPageFactory, ServicePageFactory, make_site
@@ -25,7 +27,7 @@ def page(name: str, *questions: dict[str, Any], heading: str = "", show_if=None)
             "name": name,
             "heading": heading,
             "questions": list(questions),
-            "show_if": show_if or {"question": "", "answer": "", "negate": False},
+            "show_if": show_if or {"question": "", "options": [], "negate": False},
         },
     }
 
@@ -53,6 +55,9 @@ def make_flow(
         home = make_site()
         category = CategoryPageFactory(parent=home, slug="bins", title="Bins")
         service = ServicePageFactory(parent=category, slug="bulky-waste", title="Bulky waste")
+    # Options get their keys, and a condition written with an option's wording
+    # ({"answer": "Food caddy"}) gets that option's key, as the demo's flow files do.
+    steps = conditions_from_words(fill_in(copy.deepcopy(steps)))
     flow = FlowPage(
         title=fields.pop("title", "Book a collection"), slug=slug, steps=steps, **fields
     )

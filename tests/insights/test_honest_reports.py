@@ -31,7 +31,7 @@ from tests.inbox.test_service_filter import translate
 
 INDEX = "/admin/reports/flows/"
 KPIS = "/admin/reports/service-kpis/"
-NO_CONDITION = {"question": "", "answer": "", "negate": False}
+NO_CONDITION = {"question": "", "options": [], "negate": False}
 
 
 def end_point(name: str, heading: str, outcome: str = "") -> dict:

@@ -6,8 +6,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.functional import cached_property
 
+from forms.flows.conditions import YES_NO_KEYS, Condition, answer_keys, holds, shape_of
 from forms.flows.models import FlowPage
 from forms.flows.questions import StepForm, build_step_form
 
@@ -17,21 +18,6 @@ class EndPointForm(StepForm):
     no questions, so the wizard treats every page's form alike."""
 
     is_end_point = True
-
-
-def answer_matches(answer: Any, expected: str) -> bool:
-    """Whether a stored answer equals the condition's value (any of them, for checkboxes)."""
-    if answer is None:
-        return False
-    expected = expected.strip().casefold()
-    # "yes"/"no" answers are stored in English whatever the language; a translated condition
-    # may say "Tak" or "Nie".
-    expected = {_("Yes").casefold(): "yes", _("No").casefold(): "no"}.get(expected, expected)
-    if isinstance(answer, list):
-        return any(str(a).strip().casefold() == expected for a in answer)
-    if isinstance(answer, bool):
-        return expected in ({"yes", "true"} if answer else {"no", "false"})
-    return str(answer).strip().casefold() == expected
 
 
 class FlowSteps:
@@ -44,6 +30,26 @@ class FlowSteps:
         for step_name, step in self.steps.items():
             for question in page.questions_in(step):
                 self.question_step[question.value["name"]] = step_name
+        self.shape = shape_of(page.steps)
+
+    @cached_property
+    def labels_by_key(self) -> dict[str, dict[str, set[str]]]:
+        """{answer name: {option key: its wordings}}, in this flow's language and in its
+        source language: an answer given before the resident switched language still counts."""
+        shapes = [self.shape]
+        source = self.page.source_flow
+        if source.pk != self.page.pk:
+            shapes.append(shape_of(source.steps))
+        labels: dict[str, dict[str, set[str]]] = {}
+        for shape in shapes:
+            for _step, question in shape.questions():
+                if question.kind == "yes_no":
+                    labels[question.name] = {key: {key} for key in YES_NO_KEYS}
+                    continue
+                by_key = labels.setdefault(question.name, {})
+                for option in question.options:
+                    by_key.setdefault(option.key, set()).add(option.label)
+        return labels
 
     def form_list(self) -> OrderedDict[str, type[StepForm]]:
         form_list: OrderedDict[str, type[StepForm]] = OrderedDict()
@@ -56,16 +62,13 @@ class FlowSteps:
 
     def condition_dict(self) -> dict[str, Callable[[Any], bool]]:
         conditions = {}
-        for name, step in self.steps.items():
-            condition = step.value["show_if"]
-            if condition and condition.get("question"):
-                conditions[name] = self._condition(condition)
+        for step in self.shape.steps:
+            if step.condition is not None:
+                conditions[step.name] = self._condition(step.condition)
         return conditions
 
-    def _condition(self, condition: Any) -> Callable[[Any], bool]:
-        question_name = condition["question"]
-        expected = condition.get("answer") or ""
-        negate = bool(condition.get("negate"))
+    def _condition(self, condition: Condition) -> Callable[[Any], bool]:
+        question_name = condition.question
 
         def check(wizard: Any) -> bool:
             step = self.question_step.get(question_name)
@@ -76,8 +79,10 @@ class FlowSteps:
             form = wizard.answered_form(step)
             if form is None:  # the question's page was skipped or not answered yet
                 return False
-            matches = answer_matches(form.stored_answers()[question_name], expected)
-            return matches != negate
+            chosen = answer_keys(
+                form.stored_answers()[question_name], self.labels_by_key.get(question_name, {})
+            )
+            return holds(condition, chosen)
 
         return check
 
