@@ -60,10 +60,38 @@ def steps_data(flow: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def page_fields(flow: dict[str, Any]) -> dict[str, Any]:
-    """FlowPage field values for a flow file."""
+    """FlowPage field values for a flow file.
+
+    Each [[fee_rule]] table is one fee rule: its `type` (fixed, per_unit, by_option or
+    concession) and the fields its block has (forms/flows/fees/blocks.py), amounts in pounds.
+    Rules with the same `applies_from` (a TOML date; none: always) make one price list."""
+    import uuid
+
+    from forms.flows.models import FlowPage
+
+    def block(kind: str, value: dict[str, Any]) -> dict[str, Any]:
+        # Ids made from the file, not at random: the file loaded again compares equal to the
+        # page it made, so a reload changes nothing.
+        number = len(ids)
+        ids.append(f"{flow['title']} {number}")
+        return {"type": kind, "value": value, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, ids[-1]))}
+
+    ids: list[str] = []
+    price_lists: dict[str, list[dict[str, Any]]] = {}
+    for rule in flow.get("fee_rule", []):
+        value = {k: v for k, v in rule.items() if k not in ("type", "applies_from")}
+        applies_from = rule.get("applies_from")
+        start = applies_from.isoformat() if applies_from else ""
+        price_lists.setdefault(start, []).append(block(rule["type"], value))
+    fee_rules = [
+        block("price_list", {"applies_from": start or None, "rules": rules})
+        for start, rules in price_lists.items()
+    ]
+    stream_block = FlowPage._meta.get_field("fee_rules").stream_block
     return {
         "title": flow["title"],
         "steps": steps_data(flow),
+        "fee_rules": stream_block.to_python(fee_rules),
         "fee_handler": flow.get("fee", ""),
         "result_handler": flow.get("result", ""),
         "after_submit_action": flow.get("action", ""),
@@ -95,6 +123,9 @@ def validate_flow_file(path: Path) -> list[str]:
         page.clean()
     except ValidationError as error:
         problems.append(f"{path.name}: {error.messages}")
+    else:
+        shape = page.check()
+        problems += [f"{path.name}: {p.step}: {p.message}" for p in shape.errors]
     for name in ("fee_handler", "result_handler", "after_submit_action"):
         value = fields[name]
         choices = dict(FlowPage._meta.get_field(name).choices)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -18,8 +19,12 @@ from wagtail.models import Locale, Page
 from core.methods import FORM
 from core.richtext import RICH_TEXT_FEATURES
 from forms.flows.blocks import StepsBlock
+from forms.flows.checks import Report, check_flow
+from forms.flows.conditions import fill_in, raw_steps, shape_of
 from forms.flows.constants import RESERVED_STEP_NAMES
 from forms.flows.fees import FeeRulesBlock, rules_fee
+from forms.flows.models.form import FlowPageForm
+from forms.flows.fees import used_answer_names as fee_answer_names
 from forms.flows.handlers import FeeCalculator, actions, fees, results
 
 if TYPE_CHECKING:
@@ -109,6 +114,7 @@ class FlowPage(RoutablePageMixin, Page):
     parent_page_types: ClassVar[list[str]] = ["services.ServicePage"]
     subpage_types: ClassVar[list[str]] = []
     max_count_per_parent = 1
+    base_form_class = FlowPageForm
     # Its steps are forms: POST as well as GET (other page types are read-only: core/methods.py).
     allowed_http_methods = FORM
 
@@ -118,7 +124,10 @@ class FlowPage(RoutablePageMixin, Page):
     # editors' mistakes are caught when they save
 
     def clean(self) -> None:
+        """Mistakes no flow can be saved with, even as a draft. The whole-flow checks
+        (`check`) stop a publish in the editor (FlowPageForm) and are shown on every save."""
         super().clean()
+        self.fill_in_steps()
         errors: list[str] = []
         step_names: set[str] = set()
         answer_names: set[str] = set()
@@ -131,12 +140,6 @@ class FlowPage(RoutablePageMixin, Page):
             if name in step_names:
                 errors.append(_("Two pages have the address '%(name)s'.") % {"name": name})
             step_names.add(name)
-            condition = step.value["show_if"]
-            if condition and condition["question"] and condition["question"] not in answer_names:
-                errors.append(
-                    _("The page '%(step)s' depends on '%(q)s', which is not asked before it.")
-                    % {"step": name, "q": condition["question"]}
-                )
             for question in self.questions_in(step):
                 if question.value["name"] in answer_names:
                     errors.append(
@@ -146,6 +149,41 @@ class FlowPage(RoutablePageMixin, Page):
                 answer_names.add(question.value["name"])
         if errors:
             raise ValidationError({"steps": errors})
+
+    def fill_in_steps(self) -> None:
+        """Makes what an editor leaves empty (option keys, answer names, page addresses) and
+        remembers a live page's old address when it changes, so a resident part-way through
+        keeps going."""
+        raw = raw_steps(self.steps)
+        fill_in(raw, reserved=RESERVED_STEP_NAMES)
+        live = self.live_steps_by_block()
+        for step in raw:
+            value = step["value"]
+            was = live.get(step.get("id") or "")
+            former = (value.get("former_names") or "").split()
+            if was and was != value["name"] and was not in former:
+                former.append(was)
+            value["former_names"] = " ".join(n for n in former if n != value["name"])
+        self.steps = raw
+
+    def live_steps_by_block(self) -> dict[str, str]:
+        """{block id: step address} as residents have them now (nothing for a new page)."""
+        if not self.pk or not self.live:
+            return {}
+        live = self.get_latest_revision_as_object() if self.live_revision is None else (
+            self.live_revision.as_object()
+        )
+        return {s.block_id: s.name for s in shape_of(live.steps).steps if s.block_id}
+
+    def check(self) -> Report:
+        """The whole flow's checks (forms.flows.checks) on its steps as they are now."""
+        return check_flow(shape_of(self.steps), page=self, used=self.answers_used())
+
+    def answers_used(self) -> set[str]:
+        """The answers the fee, look-ups and messages read, besides conditions."""
+        used = {"email", "phone", "full_name"}
+        used |= fee_answer_names(self.fee_rules)
+        return used
 
     # the runtime
 
@@ -200,7 +238,40 @@ class FlowPage(RoutablePageMixin, Page):
 
     @path("<slug:step>/")
     def step(self, request: HttpRequest, step: str) -> HttpResponse:
+        renamed = self.renamed_steps()
+        if renamed:
+            self.keep_answers_of_renamed_steps(request, renamed)
+        if step in renamed:
+            query = request.META.get("QUERY_STRING", "")
+            return redirect(f"{self.url}{renamed[step]}/" + (f"?{query}" if query else ""))
         return self.serve_step(request, step=step)
+
+    def renamed_steps(self) -> dict[str, str]:
+        """{an address a step had when it was live: the address it has now}."""
+        return {
+            former: step.value["name"]
+            for step in self.steps
+            for former in (step.value.get("former_names") or "").split()
+        }
+
+    def keep_answers_of_renamed_steps(self, request: HttpRequest, renamed: dict[str, str]) -> None:
+        """A resident part-way through when a page's address changed keeps that page's
+        answers: formtools keeps them in the session under the old address."""
+        prefix = f"wizard_flow-{self.source_flow.pk}"
+        for key in [k for k in request.session.keys() if k.startswith(prefix)]:
+            data = request.session[key]
+            step_data = data.get("step_data") if isinstance(data, dict) else None
+            if not step_data or not set(step_data) & set(renamed):
+                continue
+            for old, new in renamed.items():
+                if old in step_data and new not in step_data:
+                    step_data[new] = step_data.pop(old)
+                    step_data[new] = {
+                        k.replace(f"{old}-", f"{new}-", 1): v for k, v in step_data[new].items()
+                    }
+            if data.get("step") in renamed:
+                data["step"] = renamed[data["step"]]
+            request.session.modified = True
 
     def serve_step(self, request: HttpRequest, step: str | None) -> HttpResponse:
         # A page serves itself (Wagtail's pattern): the runtime reads FlowPage, so it is

@@ -1,0 +1,31 @@
+"""The flow editor's form: the whole-flow checks stop a publish next to the step concerned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from forms.flows.checks import steps_error
+
+# The editor's buttons that make a flow live, or ask for it to be: a draft may be unfinished
+# and is saved whatever the checks say (they are shown), so nothing typed is ever lost.
+PUBLISHING = ("action-publish", "action-submit", "action-workflow-action")
+
+
+class FlowPageForm(WagtailAdminPageForm):
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.errors.get("steps"):
+            return
+        report = self.instance.check()
+        self.flow_report = report
+        if report.errors and any(action in self.data for action in PUBLISHING):
+            self.add_error("steps", steps_error(report, len(self.instance.steps)))
+
+    @property
+    def publishing(self) -> bool:
+        return any(action in self.data for action in PUBLISHING)
+
+    def problems(self) -> list[Any]:
+        return getattr(self, "flow_report", None).problems if hasattr(self, "flow_report") else []
