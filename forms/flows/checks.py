@@ -70,8 +70,10 @@ def check_condition(shape: FlowShape, step: Step, report: Report) -> None:
             report.problems.append(
                 Problem(
                     ERROR,
-                    _("Choose the answer that leads to this end point. Without one, everyone "
-                      "stops here."),
+                    _(
+                        "Choose the answer that leads to this end point. Without one, everyone "
+                        "stops here."
+                    ),
                     step.index,
                     "show_if",
                 )
@@ -80,14 +82,20 @@ def check_condition(shape: FlowShape, step: Step, report: Report) -> None:
     on, question = shape.question(condition.question)
     problem = None
     if question is None or on is None:
-        problem = _("It depends on the answer '%(name)s', which is not in this flow. Choose "
-                    "an earlier question.") % {"name": condition.question}
+        problem = _(
+            "It depends on the answer '%(name)s', which is not in this flow. Choose "
+            "an earlier question."
+        ) % {"name": condition.question}
     elif on.index >= step.index:
-        problem = _("It depends on '%(question)s', which is asked on this page or after it. "
-                    "A page can only depend on an earlier question.") % {"question": question.label}
+        problem = _(
+            "It depends on '%(question)s', which is asked on this page or after it. "
+            "A page can only depend on an earlier question."
+        ) % {"question": question.label}
     elif not question.is_choice:
-        problem = _("It depends on '%(question)s', which has no options to choose from. Choose "
-                    "a question with options.") % {"question": question.label}
+        problem = _(
+            "It depends on '%(question)s', which has no options to choose from. Choose "
+            "a question with options."
+        ) % {"question": question.label}
     elif not condition.options:
         problem = _("Choose at least one answer to '%(question)s' that leads here.") % {
             "question": question.label
@@ -96,15 +104,23 @@ def check_condition(shape: FlowShape, step: Step, report: Report) -> None:
         gone = [key for key in condition.options if question.option(key) is None]
         keys = {o.key for o in question.options}
         if gone:
-            problem = _("It looks for an answer that is no longer an option of "
-                        "'%(question)s'. Choose the answers again.") % {"question": question.label}
+            problem = _(
+                "It looks for an answer that is no longer an option of "
+                "'%(question)s'. Choose the answers again."
+            ) % {"question": question.label}
         elif condition.negate and set(condition.options) >= keys and question.required:
-            problem = _("It can never be true: it shows this page when the answer is none of "
-                        "the options, and residents must choose one.")
+            problem = _(
+                "It can never be true: it shows this page when the answer is none of "
+                "the options, and residents must choose one."
+            )
         elif not condition.negate and set(condition.options) >= keys and question.required:
             report.problems.append(
-                Problem(WARNING, _("Every answer leads here: the condition does nothing."),
-                        step.index, "show_if")
+                Problem(
+                    WARNING,
+                    _("Every answer leads here: the condition does nothing."),
+                    step.index,
+                    "show_if",
+                )
             )
     if problem:
         report.problems.append(Problem(ERROR, problem, step.index, "show_if"))
@@ -138,8 +154,13 @@ def walk(shape: FlowShape, report: Report, lookup: bool) -> None:
     if combinations > MOST_WALKS:
         report.reachable = {s.index for s in shape.steps}
         report.problems.append(
-            Problem(WARNING, _("This flow has too many branches for the checks to walk every "
-                               "one. Check the flow map and preview each branch."))
+            Problem(
+                WARNING,
+                _(
+                    "This flow has too many branches for the checks to walk every "
+                    "one. Check the flow map and preview each branch."
+                ),
+            )
         )
         return
     report.sendable = False
@@ -164,18 +185,23 @@ def walk(shape: FlowShape, report: Report, lookup: bool) -> None:
         ):
             continue
         if step.is_end_point:
-            message = _("No answer leads to this end point: check the condition and the pages "
-                        "before it.")
+            message = _(
+                "No answer leads to this end point: check the condition and the pages before it."
+            )
         else:
-            message = _("Nobody can reach this page: an end point before it stops everyone, or "
-                        "its condition can never be true.")
+            message = _(
+                "Nobody can reach this page: an end point before it stops everyone, or "
+                "its condition can never be true."
+            )
         report.problems.append(Problem(ERROR, message, step.index))
     if not report.sendable:
         message = (
             _("Every answer ends at an end point, so nobody reaches the result.")
             if lookup
-            else _("Every answer ends at an end point, so nobody can send a request. Make at "
-                   "least one answer lead past the end points.")
+            else _(
+                "Every answer ends at an end point, so nobody can send a request. Make at "
+                "least one answer lead past the end points."
+            )
         )
         report.problems.append(Problem(ERROR, message))
 
@@ -198,8 +224,10 @@ def check_answers_used(shape: FlowShape, report: Report, used: set[str]) -> None
             report.problems.append(
                 Problem(
                     WARNING,
-                    _("Nothing uses the answer to '%(question)s' and staff do not need it. "
-                      "Remove the question, or tick 'Staff need this answer'.")
+                    _(
+                        "Nothing uses the answer to '%(question)s' and staff do not need it. "
+                        "Remove the question, or tick 'Staff need this answer'."
+                    )
                     % {"question": question.label},
                     step.index,
                 )
@@ -217,9 +245,7 @@ def steps_error(report: Report, count: int) -> StreamBlockValidationError:
             by_step.setdefault(problem.step, []).append(problem)
     block_errors: dict[int, ValidationError] = {}
     for index, problems in by_step.items():
-        fields = {
-            p.field: ValidationError(p.message) for p in problems if p.field
-        }
+        fields = {p.field: ValidationError(p.message) for p in problems if p.field}
         rest = [p.message for p in problems if not p.field]
         block_errors[index] = StructBlockValidationError(
             block_errors=fields or None, non_block_errors=rest or None

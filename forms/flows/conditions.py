@@ -133,9 +133,12 @@ def options_of(kind: str, value: dict[str, Any]) -> list[Option]:
         return [Option("yes", _("Yes")), Option("no", _("No"))]
     if kind in NUMBER_TYPES:
         smallest, largest = value.get("min_value"), value.get("max_value")
-        if isinstance(smallest, int) and isinstance(largest, int):
-            if 0 <= largest - smallest < LONGEST_NUMBER_LIST:
-                return [Option(str(n), str(n)) for n in range(smallest, largest + 1)]
+        if (
+            isinstance(smallest, int)
+            and isinstance(largest, int)
+            and 0 <= largest - smallest < LONGEST_NUMBER_LIST
+        ):
+            return [Option(str(n), str(n)) for n in range(smallest, largest + 1)]
         return []
     if kind not in CHOICE_TYPES:
         return []

@@ -31,7 +31,7 @@ def tell_the_editor_what_the_checks_found(request: Any, page: Any) -> None:
         return
     flow = page.specific.get_latest_revision_as_object()
     shape = shape_of(flow.steps)
-    for problem in flow.check().problems:
+    for problem in flow.run_checks().problems:
         where = shape.steps[problem.step].title if problem.step is not None else ""
         text = f"{where}: {problem.message}" if where else problem.message
         if problem.level == ERROR:

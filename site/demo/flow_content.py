@@ -124,7 +124,7 @@ def validate_flow_file(path: Path) -> list[str]:
     except ValidationError as error:
         problems.append(f"{path.name}: {error.messages}")
     else:
-        shape = page.check()
+        shape = page.run_checks()
         problems += [f"{path.name}: {p.step}: {p.message}" for p in shape.errors]
     for name in ("fee_handler", "result_handler", "after_submit_action"):
         value = fields[name]

@@ -38,8 +38,12 @@ def old_steps(flow: dict[str, Any]) -> list[dict[str, Any]]:
                     "value": {
                         **{k: v for k, v in q.items() if k not in ("type", "options")},
                         **(
-                            {"options": [{"type": "item", "value": o, "id": str(uuid.uuid4())}
-                                         for o in q["options"]]}
+                            {
+                                "options": [
+                                    {"type": "item", "value": o, "id": str(uuid.uuid4())}
+                                    for o in q["options"]
+                                ]
+                            }
                             if "options" in q
                             else {}
                         ),
@@ -184,8 +188,12 @@ class ConditionMigrationTests(TestCase):
         _step, bins = shape.question("bins")
         self.assertEqual(
             [o.key for o in bins.options],
-            ["black-bin-general-waste", "green-lid-bin-recycling", "food-caddy",
-             "brown-bin-garden-waste"],
+            [
+                "black-bin-general-waste",
+                "green-lid-bin-recycling",
+                "food-caddy",
+                "brown-bin-garden-waste",
+            ],
         )
         self.assertEqual(shape.step("bin-not-out-in-time").condition.options, ["no"])
         stored = json.dumps(list(after.steps.raw_data))
@@ -199,7 +207,10 @@ class ConditionMigrationTests(TestCase):
                     "radios",
                     "bin",
                     "Which bin?",
-                    options=[{"label": "Black bin", "hint": ""}, {"label": "Food caddy", "hint": ""}],
+                    options=[
+                        {"label": "Black bin", "hint": ""},
+                        {"label": "Food caddy", "hint": ""},
+                    ],
                 ),
             ),
             page("caddy", question("short_text", "colour", "What colour?")),

@@ -60,7 +60,7 @@ def convert(steps: list[dict[str, Any]], source: list[dict[str, Any]] | None) ->
         (s.get("value") or {}).get("name"): (s.get("value") or {}).get("show_if") or {}
         for s in source or []
     }
-    for name, (kind, value) in questions(steps).items():
+    for name, (_kind, value) in questions(steps).items():
         options = items(value.get("options"))
         theirs = items(source_questions.get(name, ("", {}))[1].get("options"))
         taken = {o.get("key") for o in options if o.get("key")}
@@ -141,9 +141,12 @@ def forwards(apps: Any, schema_editor: Any) -> None:
 def min_locale(page: Any) -> Any:
     # The site's main language is the lowest locale id among a flow's translations: the demo
     # and `make run` create English first. A page with no translations is its own source.
-    return page.__class__.objects.filter(translation_key=page.translation_key).order_by(
-        "locale_id"
-    ).values_list("locale_id", flat=True).first()
+    return (
+        page.__class__.objects.filter(translation_key=page.translation_key)
+        .order_by("locale_id")
+        .values_list("locale_id", flat=True)
+        .first()
+    )
 
 
 def convert_translation_sources(apps: Any, flow_type: Any, converted: dict) -> None:

@@ -55,8 +55,9 @@ class FlowPage(RoutablePageMixin, Page):
         blank=True,
         default=list,
         verbose_name=_("fees"),
-        help_text=_("What residents pay, worked out from their answers. Leave empty if the "
-                    "service is free."),
+        help_text=_(
+            "What residents pay, worked out from their answers. Leave empty if the service is free."
+        ),
     )
     fee_handler: models.CharField[str, str] = models.CharField(
         _("fee"),
@@ -125,7 +126,7 @@ class FlowPage(RoutablePageMixin, Page):
 
     def clean(self) -> None:
         """Mistakes no flow can be saved with, even as a draft. The whole-flow checks
-        (`check`) stop a publish in the editor (FlowPageForm) and are shown on every save."""
+        (`run_checks`) stop a publish in the editor (FlowPageForm) and are shown on every save."""
         super().clean()
         self.fill_in_steps()
         errors: list[str] = []
@@ -170,12 +171,14 @@ class FlowPage(RoutablePageMixin, Page):
         """{block id: step address} as residents have them now (nothing for a new page)."""
         if not self.pk or not self.live:
             return {}
-        live = self.get_latest_revision_as_object() if self.live_revision is None else (
-            self.live_revision.as_object()
+        live = (
+            self.get_latest_revision_as_object()
+            if self.live_revision is None
+            else (self.live_revision.as_object())
         )
         return {s.block_id: s.name for s in shape_of(live.steps).steps if s.block_id}
 
-    def check(self) -> Report:
+    def run_checks(self) -> Report:
         """The whole flow's checks (forms.flows.checks) on its steps as they are now."""
         return check_flow(shape_of(self.steps), page=self, used=self.answers_used())
 
@@ -258,7 +261,7 @@ class FlowPage(RoutablePageMixin, Page):
         """A resident part-way through when a page's address changed keeps that page's
         answers: formtools keeps them in the session under the old address."""
         prefix = f"wizard_flow-{self.source_flow.pk}"
-        for key in [k for k in request.session.keys() if k.startswith(prefix)]:
+        for key in [k for k in request.session.keys() if k.startswith(prefix)]  # noqa: SIM118:
             data = request.session[key]
             step_data = data.get("step_data") if isinstance(data, dict) else None
             if not step_data or not set(step_data) & set(renamed):

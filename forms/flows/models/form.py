@@ -18,7 +18,7 @@ class FlowPageForm(WagtailAdminPageForm):
         super()._post_clean()
         if self.errors.get("steps"):
             return
-        report = self.instance.check()
+        report = self.instance.run_checks()
         self.flow_report = report
         if report.errors and any(action in self.data for action in PUBLISHING):
             self.add_error("steps", steps_error(report, len(self.instance.steps)))
