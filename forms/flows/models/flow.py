@@ -261,7 +261,7 @@ class FlowPage(RoutablePageMixin, Page):
         """A resident part-way through when a page's address changed keeps that page's
         answers: formtools keeps them in the session under the old address."""
         prefix = f"wizard_flow-{self.source_flow.pk}"
-        for key in [k for k in request.session.keys() if k.startswith(prefix)]  # noqa: SIM118:
+        for key in [k for k in request.session.keys() if k.startswith(prefix)]:  # noqa: SIM118
             data = request.session[key]
             step_data = data.get("step_data") if isinstance(data, dict) else None
             if not step_data or not set(step_data) & set(renamed):
