@@ -23,9 +23,9 @@ from forms.flows.checks import Report, check_flow
 from forms.flows.conditions import fill_in, raw_steps, shape_of
 from forms.flows.constants import RESERVED_STEP_NAMES
 from forms.flows.fees import FeeRulesBlock, rules_fee
-from forms.flows.models.form import FlowPageForm
 from forms.flows.fees import used_answer_names as fee_answer_names
 from forms.flows.handlers import FeeCalculator, actions, fees, results
+from forms.flows.models.form import FlowPageForm
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
