@@ -25,6 +25,7 @@ from core.languages import localized_pages
 from core.richtext import RICH_TEXT_FEATURES
 
 from .blocks import BodyBlock
+from .costs import cost_of
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -237,7 +238,13 @@ class ServicePage(StemmedSearchMixin, Page):
         _("what you need before you start"), features=RICH_TEXT_FEATURES, blank=True
     )
     cost: models.CharField[str, str] = models.CharField(
-        _("cost"), max_length=300, blank=True, help_text=_("For example 'Free' or '£25'.")
+        _("cost"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "For example 'Free' or '£25'. A service whose online flow has fees set on it shows "
+            "those fees instead."
+        ),
     )
     time_to_complete: models.CharField[str, str] = models.CharField(
         _("how long it takes"), max_length=200, blank=True, help_text=_("About 5 minutes")
@@ -325,6 +332,12 @@ class ServicePage(StemmedSearchMixin, Page):
             if flow is not None:
                 return flow
         return None
+
+    @cached_property
+    def current_cost(self) -> str:
+        """The cost residents read: worked out from the online flow's fee rules where it has
+        them (services/costs.py), else the editor's `cost` text."""
+        return cost_of(self)
 
     @cached_property
     def start_url(self) -> str:

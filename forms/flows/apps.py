@@ -12,3 +12,12 @@ class FlowsConfig(AppConfig):
     name = "forms.flows"
     label = "flows"
     verbose_name = _("Online flows")
+
+    def ready(self) -> None:
+        # A service page's "Cost" is its flow's fee rules in words, where it has them. The
+        # services app sits below this one, so it offers a registry that this app fills.
+        from forms.flows.fees import service_cost
+        from services.costs import cost_sources
+
+        if "flow-fee-rules" not in cost_sources:
+            cost_sources.register("flow-fee-rules")(service_cost)

@@ -154,8 +154,9 @@ class EndPointBlock(blocks.StructBlock):
     heading = blocks.CharBlock(
         label=_("Heading"),
         max_length=200,
-        help_text=_("Residents see this as the page heading, such as 'You cannot use this "
-                    "service'."),
+        help_text=_(
+            "Residents see this as the page heading, such as 'You cannot use this service'."
+        ),
     )
     reason = blocks.RichTextBlock(
         label=_("Reason and what to do instead"), features=RICH_TEXT_FEATURES

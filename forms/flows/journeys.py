@@ -10,6 +10,9 @@ A flow's translations are one flow: the journey goes on if the resident changes 
 submission keeps the journey's id, so whatever happens after sending (a payment) joins it.
 Listeners may keep small notes of their own in a journey (`annotate`): the insights app keeps
 the device class and where the resident came from. No answer is ever kept here.
+
+The editor's preview of a flow (forms.flows.editor.preview) runs the same journeys, kept apart
+in the session and never announced: see `previewing`.
 """
 
 from __future__ import annotations
@@ -35,14 +38,33 @@ KEPT = 4
 SEEN = frozenset({"step_viewed", "check_viewed", "end_point"})
 # Set on the request when a journey begins in it: the rest of the request is about the new one.
 _BEGUN = "_flow_journey_begun"
+# The editor's preview sets PREVIEW_URL on its requests: the address its pages live under. Its
+# journeys are kept under their own session key, so trying a branch never pushes a resident's
+# journey out of the same browser (KEPT), and they are never announced, so an editor's clicks
+# never show in a team's figures.
+PREVIEW_URL = "flow_preview_url"
+PREVIEW_SESSION_KEY = "flow_preview_journeys"
+
+
+def preview_url(request: HttpRequest) -> str:
+    """Where the editor's preview of the flow lives, if `request` is one of its; else ''."""
+    return str(getattr(request, PREVIEW_URL, "") or "")
+
+
+def previewing(request: HttpRequest) -> bool:
+    return bool(preview_url(request))
 
 
 def _flow(page: FlowPage) -> str:
     return str(page.source_flow.pk)
 
 
+def _session_key(request: HttpRequest) -> str:
+    return PREVIEW_SESSION_KEY if previewing(request) else SESSION_KEY
+
+
 def _all(request: HttpRequest) -> dict[str, Any]:
-    stored = request.session.get(SESSION_KEY, {})
+    stored = request.session.get(_session_key(request), {})
     return stored if isinstance(stored, dict) else {}
 
 
@@ -58,7 +80,7 @@ def _of_flow(request: HttpRequest, page: FlowPage) -> dict[str, dict[str, str]]:
 def _save(request: HttpRequest, page: FlowPage, journeys: dict[str, dict[str, str]]) -> None:
     stored = dict(_all(request))
     stored[_flow(page)] = journeys
-    request.session[SESSION_KEY] = stored
+    request.session[_session_key(request)] = stored
 
 
 def requested_key(request: HttpRequest) -> str:
@@ -105,7 +127,8 @@ def begin(request: HttpRequest, page: FlowPage) -> tuple[str, list[str]]:
         del journeys[old]
     _save(request, page, journeys)
     setattr(request, _BEGUN, {**getattr(request, _BEGUN, {}), _flow(page): new})
-    flow_started.send_robust(type(page), page=page, request=request)
+    if not previewing(request):
+        flow_started.send_robust(type(page), page=page, request=request)
     return new, dropped
 
 
@@ -136,8 +159,9 @@ def last_step(request: HttpRequest, page: FlowPage) -> str:
 
 
 def event(request: HttpRequest, page: FlowPage, kind: str, step: str = "", **detail: Any) -> None:
-    """Tell `flow_event`'s listeners what the resident did (nothing outside a journey)."""
-    if current(request, page) is None:
+    """Tell `flow_event`'s listeners what the resident did (nothing outside a journey, nor in
+    the editor's preview)."""
+    if previewing(request) or current(request, page) is None:
         return
     if step and kind in SEEN:
         annotate(request, page, last=step)

@@ -19,7 +19,7 @@ from .permissions import submission_permission_policy
 register_permission_policy(Submission, submission_permission_policy)
 
 # The flow editor's screens register their own hooks when imported.
-from .editor import flow_map, guide, preview  # noqa: E402, F401
+from .editor import copy, flow_map, guide, preview  # noqa: E402, F401
 
 
 @hooks.register("after_create_page")

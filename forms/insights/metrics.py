@@ -310,7 +310,7 @@ def flow_metrics(
     names = [name for name in labels if name not in (CHECK_ANSWERS_STEP, PAYMENT_STEP)]
     if not getattr(flow, "result_handler", "") or CHECK_ANSWERS_STEP in total.steps:
         names.append(CHECK_ANSWERS_STEP)
-    if getattr(flow, "fee_handler", "") or PAYMENT_STEP in total.steps:
+    if flow.has_fee or PAYMENT_STEP in total.steps:
         names.append(PAYMENT_STEP)
     names += sorted(name for name in total.steps if name not in names)
     steps = []

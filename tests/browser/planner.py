@@ -179,6 +179,9 @@ class FlowPlanner:
                     labels = self.steps.labels_by_key.get(name, {})
                     choices = [c for c in choices if holds(wanted, answer_keys(c, labels))]
                 options = [valid_fields(question, field, c) for c in choices]
+            elif wanted and not wanted.negate and wanted.options:
+                # A number whose short range is its options (1 or 2 permits): its key is it.
+                options = [{field: wanted.options[0]}]
             else:
                 options = [valid_fields(question, field)]
             per_question.append(options)

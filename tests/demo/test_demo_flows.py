@@ -12,7 +12,6 @@ from wagtail.models import Locale
 from core.money import format_pence
 from demo.loader import DemoLoader, read_catalogue
 from forms.flows.constants import SubmissionStatus
-from forms.flows.handlers import fees
 from forms.flows.models import FlowPage, Submission
 from forms.insights.models import FlowEvent
 from tests.demo.walker import FlowWalker
@@ -67,15 +66,15 @@ class DemoFlowsEndToEndTests(TestCase):
                     Submission.objects.get(
                         reference=self.client.session.get(f"flow-{flow.source_flow.pk}-done")
                     )
-                    if not flow.fee_handler
+                    if not flow.has_fee
                     else Submission.objects.filter(flow=flow.source_flow).latest("created_at")
                 )
                 # a translation's request counts as its English flow's, in its own language
                 self.assertEqual(submission.language, flow.locale.language_code)
-                if flow.fee_handler:
+                if flow.has_fee:
                     # (worked out before paying: a paid parking fine is not due any more)
                     values = {a["name"]: a["value"] for a in submission.answers}
-                    expected = fees[flow.fee_handler].calculate(values).total_pence
+                    expected = flow.fee_calculator().calculate(values).total_pence
                     self.assertEqual(len(mail.outbox), 0)  # nothing until the money is in
                     sandbox = sent["Location"]
                     self.assertIn("/payments/sandbox/", sandbox)
@@ -88,7 +87,7 @@ class DemoFlowsEndToEndTests(TestCase):
                 )
                 confirmation = self.client.get(f"{flow.url}confirmation/")
                 self.assertContains(confirmation, submission.reference)
-                if flow.fee_handler:
+                if flow.has_fee:
                     self.assertGreater(expected, 0)
                     self.assertEqual(submission.fee_pence, expected)
                     self.assertEqual(submission.status, SubmissionStatus.PAID)
@@ -103,15 +102,18 @@ class DemoFlowsEndToEndTests(TestCase):
                     FlowEvent.objects.filter(flow=flow.source_flow).values_list("kind", flat=True)
                 )
                 self.assertTrue({"started", "check_viewed", "submitted"} <= tracked, slug)
-                if flow.fee_handler:
+                if flow.has_fee:
                     self.assertIn("payment_succeeded", tracked)
                 if submission.contact_email:
                     self.assertEqual(len(mail.outbox), 1)
                     self.assertIn(submission.reference, mail.outbox[0].body)
 
     def test_paid_flows_show_the_fee_before_sending(self):
-        paid = FlowPage.objects.live().filter(locale=Locale.get_default()).exclude(fee_handler="")
-        self.assertEqual(paid.count(), 8)
+        english = FlowPage.objects.live().filter(locale=Locale.get_default())
+        paid = [flow for flow in english if flow.has_fee]
+        self.assertEqual(len(paid), 8)
+        # the certificate flow's fee is set by editors, as fee rules, not by a developer
+        self.assertIn("replacement-certificate", {f.get_parent().slug for f in paid if f.fee_rules})
 
     def test_every_demo_page_and_flow_can_be_sent_for_translation(self):
         from wagtail.models import Page

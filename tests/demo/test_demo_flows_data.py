@@ -9,10 +9,12 @@ from django.test import SimpleTestCase, TestCase
 from wagtail.models import PageLogEntry, Revision
 
 from demo.addresses import demo_addresses, load_addresses
-from demo.flow_content import flow_files, validate_flow_file
+from demo.flow_content import flow_files, page_fields, validate_flow_file
 from demo.flow_loader import load_demo_flows
 from demo.loader import DemoLoader, read_catalogue
 from demo.loading import LoadReport
+from forms.flows.conditions import shape_of
+from forms.flows.fees import fee_problems, used_answer_names
 from forms.flows.models import FlowPage
 from forms.places.models import Property
 
@@ -83,6 +85,38 @@ class FlowFileTests(SimpleTestCase):
             if flow.get("fee"):
                 with self.subTest(flow=slug):
                     self.assertLessEqual(needs[flow["fee"]], set(questions(flow)))
+            if flow.get("fee_rule"):
+                with self.subTest(flow=slug, fee="rules"):
+                    rules = page_fields(flow)["fee_rules"]
+                    self.assertTrue(used_answer_names(rules))
+                    self.assertLessEqual(used_answer_names(rules), set(questions(flow)))
+
+    def test_fee_rules_in_the_files_pass_the_checks_an_editor_saving_them_would_meet(self):
+        block = FlowPage._meta.get_field("fee_rules").stream_block
+        with_rules = 0
+        for slug in flow_files():
+            fields = page_fields(read(slug))
+            if not fields["fee_rules"]:
+                continue
+            with_rules += 1
+            with self.subTest(flow=slug):
+                block.clean(fields["fee_rules"])
+                self.assertEqual(fee_problems(shape_of(fields["steps"]), fields["fee_rules"]), [])
+        self.assertGreaterEqual(with_rules, 1)
+
+    def test_certificate_copies_are_12_pounds_50_each_up_to_5(self):
+        # The flow's fee is set as fee rules in its file, no longer by a developer's handler.
+        flow = read("replacement-certificate")
+        self.assertEqual(flow.get("fee", ""), "")
+        fee = FlowPage(slug="order", **page_fields(flow)).fee_calculator()
+        self.assertEqual(fee.calculate({"copies": 1}).total_pence, 1250)
+        quote = fee.calculate({"copies": 5})
+        self.assertEqual(quote.total_pence, 6250)
+        self.assertEqual(quote.lines, [("5 copies at £12.50 each", 6250)])
+        for copies in (6, -1, "3", None):
+            with self.subTest(copies=copies), self.assertRaises(ValueError):
+                fee.calculate({"copies": copies})
+        self.assertEqual(fee.describe(), "£12.50 for each copy, up to 5 copies.")
 
     def test_the_limits_in_the_questions_match_the_fees(self):
         limits = {

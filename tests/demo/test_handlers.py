@@ -31,7 +31,6 @@ class RegistryTests(SimpleTestCase):
                     "skip-permit",
                     "resident-permit",
                     "blue-badge",
-                    "replacement-certificate",
                     "pcn",
                     "council-tax",
                 ],
@@ -107,12 +106,6 @@ class FeeTests(TestCase):
     def test_blue_badge_is_10_pounds(self):
         self.assertEqual(fee("blue-badge").total_pence, 1000)
 
-    def test_certificate_copies_are_12_pounds_50_each(self):
-        self.assertEqual(fee("replacement-certificate", copies=1).total_pence, 1250)
-        quote = fee("replacement-certificate", copies=5)
-        self.assertEqual(quote.total_pence, 6250)
-        self.assertIn("at £12.50 each", quote.lines[0][0])
-
     def test_answers_out_of_range_or_missing_are_refused(self):
         for handler_id, answers in [
             ("bulky-waste", {"items": 0}),
@@ -125,8 +118,6 @@ class FeeTests(TestCase):
             ("skip-permit", {"skips": 1, "periods": 5}),
             ("skip-permit", {"skips": 1}),
             ("resident-permit", {"existing_permit": "no", "permits": 3}),
-            ("replacement-certificate", {"copies": 6}),
-            ("replacement-certificate", {"copies": -1}),
         ]:
             with self.subTest(handler=handler_id, answers=answers), self.assertRaises(ValueError):
                 fees[handler_id].calculate(answers)

@@ -6,8 +6,8 @@ draft, with the checks' problems above it), as a read-only panel in the page edi
 (`FlowMapPanel`) and through a "Flow map" item in the editor's header menu. Each step links to
 its block in the page editor; flow_map.js opens a collapsed block for that link.
 
-The map reads the flow only through `shape_of` and `check_flow`, so it shows what the checks and
-the runtime see, never walks the flow itself.
+The map reads the flow only through `shape_of` and the checks saving runs (`run_checks`), so it
+shows what the checks and the runtime see, and never walks the flow itself.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from wagtail.models import Page
 
 import core.converters  # noqa: F401 - registers <id:...>
 from forms.flows.blocks import EndPointBlock
-from forms.flows.checks import ERROR, WARNING, Problem, Report, check_flow
+from forms.flows.checks import ERROR, WARNING, Problem, Report
 from forms.flows.conditions import FlowShape, Step, describe, shape_of
 from forms.flows.models import FlowPage
 from forms.flows.questions.blocks import QuestionsBlock
@@ -93,6 +93,13 @@ class MapStep:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.level == WARNING]
+
+    @property
+    def only_question(self) -> MapQuestion | None:
+        """The page's one question when it is also its title, so the map names it once."""
+        if len(self.questions) == 1 and self.questions[0].label == self.title:
+            return self.questions[0]
+        return None
 
 
 @dataclass
@@ -184,14 +191,14 @@ def build_map(
     )
 
 
-def checks_for(shape: FlowShape) -> Report:
-    """The checks' report, as saving the page runs them."""
-    return check_flow(shape)
-
-
 def map_of(page: FlowPage, *, edit_url: str = "") -> FlowMap:
-    shape = shape_of(page.steps)
-    return build_map(shape, checks_for(shape), look_up=bool(page.result_handler), edit_url=edit_url)
+    """The map of `page` as it is, with the checks saving it runs (`FlowPage.run_checks`)."""
+    return build_map(
+        shape_of(page.steps),
+        page.run_checks(),
+        look_up=bool(page.result_handler),
+        edit_url=edit_url,
+    )
 
 
 # the diagram: the spine of steps everyone sees, branches off to the side
@@ -202,21 +209,20 @@ TOP = 30  # the first step's centre
 SPINE = 24  # x of the steps everyone sees
 BRANCH = 64  # x of the steps only some see
 LABEL = 96  # x of every label, so they read as a list
-WIDTH = 720
-LABEL_CHARACTERS = 74  # what fits from LABEL to WIDTH at the label's size
+WIDTH = 760
+# What fits from LABEL to WIDTH: a title is larger and bold, the note under it smaller.
+TITLE_CHARACTERS = 62
+NOTE_CHARACTERS = 86
 
 
-def short(text: str) -> str:
-    return Truncator(text).chars(LABEL_CHARACTERS)
+def short(text: str, characters: int = TITLE_CHARACTERS) -> str:
+    return Truncator(text).chars(characters)
 
 
 def node_note(step: MapStep) -> str:
-    """The second line under a step in the diagram: its condition and marks."""
+    """The second line under a step in the diagram: its marks first (a long condition is cut
+    short), then its condition."""
     parts = []
-    if step.condition:
-        parts.append(step.condition)
-    elif step.is_end_point:
-        parts.append(_("Stops the flow for everyone who gets here"))
     if not step.reachable:
         parts.append(_("Nobody can reach this"))
     if step.errors:
@@ -225,6 +231,10 @@ def node_note(step: MapStep) -> str:
     if step.warnings:
         count = len(step.warnings)
         parts.append(ngettext("%(count)d warning", "%(count)d warnings", count) % {"count": count})
+    if step.condition:
+        parts.append(step.condition)
+    elif step.is_end_point:
+        parts.append(_("Stops the flow for everyone who gets here"))
     return " · ".join(parts)
 
 
@@ -235,8 +245,7 @@ def diagram(flow_map: FlowMap) -> dict[str, Any]:
     half = ROW // 2 - 6
     for position, step in enumerate(flow_map.steps):
         y = TOP + position * ROW
-        on_spine = not step.is_branch
-        x = SPINE if on_spine else BRANCH
+        x = BRANCH if step.is_branch else SPINE
         branch_path = ""
         if step.is_branch:
             # Out from the spine to the step; a question page joins it again, an end point does not.
@@ -259,7 +268,7 @@ def diagram(flow_map: FlowMap) -> dict[str, Any]:
                 "branch_path": branch_path,
                 "classes": " ".join(classes),
                 "title": short(f"{step.number}. {step.title}"),
-                "note": short(node_note(step)),
+                "note": short(node_note(step), NOTE_CHARACTERS),
             }
         )
     end_y = TOP + len(flow_map.steps) * ROW
@@ -322,9 +331,6 @@ class FlowMapView(WagtailAdminTemplateMixin, TemplateView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
-    def get_page_subtitle(self) -> str:
-        return self.page.get_admin_display_title()
-
     def get_header_title(self) -> str:
         return _("Flow map: %(flow)s") % {"flow": self.page.get_admin_display_title()}
 
@@ -341,7 +347,6 @@ class FlowMapView(WagtailAdminTemplateMixin, TemplateView):
         draft = self.page.get_latest_revision_as_object()
         context.update(
             map_context(map_of(draft, edit_url=edit_url)),
-            flow=draft,
             edit_url=edit_url,
             unpublished=self.page.has_unpublished_changes or not self.page.live,
         )
@@ -354,12 +359,13 @@ def register_flow_map_url() -> list[Any]:
 
 
 class FlowMapMenuItem(PageMenuItem):
-    """ "Flow map" in the page editor's header menu, on a flow the user may edit."""
+    """The "Flow map" item in a flow's header menu (the editor's and the explorer's), for a
+    user who may edit the flow."""
 
     url_name = "flow_map"
     label = FLOW_MAP
     icon_name = "site"
-    priority = 35
+    priority = 12  # first, after Edit (10)
 
     def is_shown(self, user: User | AnonymousUser) -> bool:
         return is_flow(self.page) and can_edit(self.page, user)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, PanelPlaceholder
 
 from core.methods import FORM
 from core.richtext import RICH_TEXT_FEATURES
@@ -96,6 +96,9 @@ class FlowPage(RoutablePageMixin, Page):
     content_panels: ClassVar[list] = [
         *Page.content_panels,
         FieldPanel("steps"),
+        # By its dotted path, as Page names its own panels: the map is an editor screen,
+        # in a layer above the models.
+        PanelPlaceholder("forms.flows.editor.flow_map.FlowMapPanel", [], {}),
         FieldPanel("fee_rules"),
         FieldPanel("check_answers_statement"),
         FieldPanel("what_happens_next"),
@@ -234,6 +237,13 @@ class FlowPage(RoutablePageMixin, Page):
         if locale.pk == self.locale_id:
             return self
         return self.get_translations().live().filter(locale=locale).specific().first() or self
+
+    def serve_preview(self, request: HttpRequest, mode_name: str) -> HttpResponse:
+        # Wagtail's preview panel: a walk through the edits on screen, every branch, sending
+        # nothing (forms.flows.editor.preview).
+        from forms.flows.editor.preview import serve_flow_preview
+
+        return serve_flow_preview(self, request, mode_name)
 
     @re_path(r"^$")
     def start(self, request: HttpRequest) -> HttpResponse:

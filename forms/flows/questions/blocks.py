@@ -82,8 +82,10 @@ class QuestionBlock(blocks.StructBlock):
         required=False,
         default="",
         max_length=400,
-        help_text=_("Residents see this in grey under the question. Leave it empty if the "
-                    "question is clear on its own."),
+        help_text=_(
+            "Residents see this in grey under the question. Leave it empty if the "
+            "question is clear on its own."
+        ),
     )
     required = blocks.BooleanBlock(
         label=_("Residents must answer"),

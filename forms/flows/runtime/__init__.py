@@ -8,7 +8,6 @@ from forms.flows.constants import CHECK_ANSWERS_STEP
 from forms.flows.models import FlowPage
 
 from .pages import (
-    EXPIRED_STEP,
     change_answers_url,
     confirmation,
     confirmation_redirect,
@@ -19,13 +18,19 @@ from .steps import FlowSteps
 from .wizard import FlowWizard
 
 
-def serve_flow(page: FlowPage, request: HttpRequest, step: str | None) -> HttpResponse:
-    if step == "confirmation":
-        return confirmation(page, request)
-    if step == EXPIRED_STEP:  # where a POST that cannot go on is redirected
-        return start_again(request, page)
+def serve_flow(
+    page: FlowPage,
+    request: HttpRequest,
+    step: str | None,
+    wizard: type[FlowWizard] = FlowWizard,
+) -> HttpResponse:
+    """Serve one of the flow's pages. `wizard`: the editor's preview serves the same runtime
+    with its own (forms.flows.editor.preview)."""
+    around = wizard.page_around(page, request, step)
+    if around is not None:
+        return around
     flow_steps = FlowSteps(page)
-    view = FlowWizard.as_view(
+    view = wizard.as_view(
         form_list=list(flow_steps.form_list().items()),
         condition_dict=flow_steps.condition_dict(),
         url_name="flows:step",  # unused: FlowWizard.get_step_url builds page URLs

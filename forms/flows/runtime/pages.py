@@ -20,6 +20,13 @@ from services.models import ContactSettings
 # The runtime's own pages beside the questions (their names are in RESERVED_STEP_NAMES).
 START_AGAIN_STEP = "start-again"
 EXPIRED_STEP = "session-expired"
+CONFIRMATION_STEP = "confirmation"
+
+
+def flow_url(request: HttpRequest, page: FlowPage) -> str:
+    """The address the flow's own links start from: the page's, or in the editor's preview the
+    preview's, so that every link and form of the preview stays in it."""
+    return journeys.preview_url(request) or page.get_url(request)
 
 
 def start_again(request: HttpRequest, page: FlowPage) -> HttpResponse:
@@ -30,14 +37,14 @@ def start_again(request: HttpRequest, page: FlowPage) -> HttpResponse:
         {
             "page": page,
             "service": page.service,
-            "start_url": f"{page.get_url(request)}?reset=1",
+            "start_url": f"{flow_url(request, page)}?reset=1",
         },
     )
 
 
 def expired_redirect(request: HttpRequest, page: FlowPage) -> HttpResponseRedirect:
     """After a POST that cannot go on: to "You need to start again", by GET."""
-    return redirect(f"{page.get_url(request)}{EXPIRED_STEP}/")
+    return redirect(f"{flow_url(request, page)}{EXPIRED_STEP}/")
 
 
 def done_session_key(page: FlowPage) -> str:
@@ -177,7 +184,7 @@ def already_sent(
             "track_url": track_url,
             "pay_now_url": pay_now_url(submission),
             "change_url": change_answers_url(request, submission),
-            "start_again_url": f"{page.get_url(request)}{START_AGAIN_STEP}/{query}",
+            "start_again_url": f"{flow_url(request, page)}{START_AGAIN_STEP}/{query}",
         },
     )
 

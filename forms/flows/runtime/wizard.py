@@ -41,7 +41,16 @@ from forms.flows.questions import StepForm
 from forms.flows.questions.addresses import address_to_look_up
 
 from .check_answers import CheckAnswersMixin
-from .pages import START_AGAIN_STEP, already_sent, expired_redirect, start_again
+from .pages import (
+    CONFIRMATION_STEP,
+    EXPIRED_STEP,
+    START_AGAIN_STEP,
+    already_sent,
+    confirmation,
+    expired_redirect,
+    flow_url,
+    start_again,
+)
 from .question_pages import QuestionPageMixin
 from .steps import FlowSteps
 
@@ -77,6 +86,18 @@ class FlowWizard(QuestionPageMixin, CheckAnswersMixin, NamedUrlSessionWizardView
         flow_steps = None
     template_name = "flows/step.html"
     journey: str | None = None
+
+    @classmethod
+    def page_around(
+        cls, page: FlowPage, request: HttpRequest, step: str | None
+    ) -> HttpResponse | None:
+        """The pages served without a journey's answers: the confirmation, and "You need to
+        start again" (where a POST that cannot go on is redirected). None for the others."""
+        if step == CONFIRMATION_STEP:
+            return confirmation(page, request)
+        if step == EXPIRED_STEP:
+            return start_again(request, page)
+        return None
 
     @cached_property
     def file_storage(self) -> FileSystemStorage:
@@ -140,7 +161,7 @@ class FlowWizard(QuestionPageMixin, CheckAnswersMixin, NamedUrlSessionWizardView
 
     @cached_property
     def page_url(self) -> str:
-        return self.page.get_url(self.request)
+        return flow_url(self.request, self.page)
 
     # state kept beside the answers
 
@@ -366,10 +387,14 @@ class FlowWizard(QuestionPageMixin, CheckAnswersMixin, NamedUrlSessionWizardView
             self._extra(**{SHOWN: None})  # this answer replaces what was shown before it
         if self.flow_steps.is_end_point(step):
             return redirect(self.get_step_url(step))
-        if ratelimits.over_limit(self.request, "flows.step"):
+        if self.over_rate_limit():
             return self.render_rate_limited(step)
         with self.page_language():
             return self.answer(*args, **kwargs)
+
+    def over_rate_limit(self) -> bool:
+        """Counts this answer against its address's limit: True when there are too many."""
+        return ratelimits.over_limit(self.request, "flows.step")
 
     def page_language(self) -> AbstractContextManager[Any]:
         """While answers are checked: the language of the flow's own text. A flow not translated

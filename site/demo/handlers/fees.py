@@ -162,18 +162,6 @@ class BlueBadgeFee(CouncilFee):
         return self.quote((_("Blue Badge"), self.badge_pence))
 
 
-class CertificateFee(PerUnitFee):
-    """£12.50 for each copy of a certificate; at most 5 copies (answer `copies`)."""
-
-    title = gettext_lazy("Certificate copies: £12.50 each")
-    answer, unit_pence, largest = "copies", 1250, 5
-    line = ngettext_lazy(
-        "%(count)d copy of the certificate",
-        "%(count)d copies of the certificate at %(price)s each",
-        "count",
-    )
-
-
 class PenaltyChargeNoticeFee(CouncilFee):
     """The amount due on the penalty charge notice `pcn_number`, from the PCN register."""
 
@@ -217,6 +205,5 @@ garden_waste = fees.register("garden-waste")(GardenWasteFee())
 skip_permit = fees.register("skip-permit")(SkipPermitFee())
 resident_permit = fees.register("resident-permit")(ResidentPermitFee())
 blue_badge = fees.register("blue-badge")(BlueBadgeFee())
-replacement_certificate = fees.register("replacement-certificate")(CertificateFee())
 pcn = fees.register("pcn")(PenaltyChargeNoticeFee())
 council_tax = fees.register("council-tax")(CouncilTaxPaymentFee())
