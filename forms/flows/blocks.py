@@ -193,6 +193,3 @@ class StepsBlock(blocks.StreamBlock):
 
     class Meta:
         min_num = 1
-        # A new flow starts with one empty question page, not the "minimum number of items"
-        # error an empty list would show.
-        default: ClassVar[list] = [("question_page", {})]

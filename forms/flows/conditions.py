@@ -297,7 +297,7 @@ def fill_in(raw: list[dict[str, Any]], reserved: Iterable[str] = ()) -> list[dic
                 q["name"] = make_key(base, answer_names, separator="_")
             options = q.get("options")
             if options:
-                keys = {o.get("key") for o in items(options) if o.get("key")}
+                keys = {str(o["key"]) for o in items(options) if o.get("key")}
                 for option in items(options):
                     if not option.get("key"):
                         option["key"] = make_key(option.get("label") or "", keys)

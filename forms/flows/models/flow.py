@@ -33,6 +33,13 @@ if TYPE_CHECKING:
     from services.models import ServicePage
 
 
+def new_flow_steps() -> list[dict[str, Any]]:
+    """A new flow starts with one question page asking one short question: something to
+    write, not the "minimum number of items" error an empty list of steps shows. As stored
+    data, which the blocks fill with each field's default."""
+    return [{"type": "question_page", "value": {}}]
+
+
 def fee_choices() -> list[tuple[str, StrOrPromise]]:
     return [("", _("No fee")), *fees.get_choices()]
 
@@ -49,7 +56,7 @@ class FlowPage(RoutablePageMixin, Page):
     """A service's online flow: question pages one at a time, check your answers, then a
     saved request with a reference (or, for a look-up, the answer straight away)."""
 
-    steps = StreamField(StepsBlock(), verbose_name=_("steps"))
+    steps = StreamField(StepsBlock(), default=new_flow_steps, verbose_name=_("steps"))
     fee_rules = StreamField(
         FeeRulesBlock(),
         blank=True,

@@ -28,4 +28,5 @@ class FlowPageForm(WagtailAdminPageForm):
         return any(action in self.data for action in PUBLISHING)
 
     def problems(self) -> list[Any]:
-        return getattr(self, "flow_report", None).problems if hasattr(self, "flow_report") else []
+        report = getattr(self, "flow_report", None)
+        return report.problems if report is not None else []

@@ -7,7 +7,7 @@ into a Django form field with `forms.flows.questions.build_field`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -353,6 +353,10 @@ class QuestionsBlock(blocks.StreamBlock):
     file_upload = FileUploadBlock()
     declaration = DeclarationBlock()
 
+    def get_default(self) -> Any:
+        # Through to_python, which gives every field of the question its own default
+        # (a default given as data would leave them empty, and the editor shows "undefined").
+        return self.to_python([{"type": "short_text", "value": {}}])
+
     class Meta:
         min_num = 1
-        default: ClassVar[list] = [("short_text", {})]

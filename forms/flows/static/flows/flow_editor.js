@@ -123,7 +123,7 @@
   // Which questions a list offers: a step's condition, only those before the step; a fee
   // rule, any question (of the kinds it names, if it names some).
   function offered(input, flow) {
-    const kinds = (input.dataset.flowConditionKinds || "").split(",").filter(Boolean);
+    const kinds = (input.dataset.flowQuestionKinds || "").split(/[\s,]+/).filter(Boolean);
     const match = input.name.match(/^(steps-\d+)-/);
     const questions = [];
     for (const step of flow) {
