@@ -27,7 +27,9 @@ from .editor import copy, flow_map, guide, preview  # noqa: E402, F401
 def tell_the_editor_what_the_checks_found(request: Any, page: Any) -> None:
     """After a save, what the whole-flow checks found: errors (which stop a publish) and
     warnings (which never do), each naming its page, so none is silent."""
-    if not isinstance(page.specific, FlowPage):
+    # Not on Wagtail's autosaves as the editor types (they ask for JSON): their messages
+    # would pile up, stale, for the next page the editor opens.
+    if not isinstance(page.specific, FlowPage) or not request.accepts("text/html"):
         return
     flow = page.specific.get_latest_revision_as_object()
     shape = shape_of(flow.steps)

@@ -288,7 +288,7 @@ class FlowPlanner:
             seen |= reached
             walks.append(walk)
         walks = self.in_browser_order(walks)
-        if self.flow.fee_handler:  # the last walk is sent, and paid for
+        if self.flow.has_fee:  # the last walk is sent, and paid for
             self.paid.update(self.lookup_answers(walks[-1]))
         return self.describe(walks)
 
@@ -335,7 +335,7 @@ class FlowPlanner:
             "url": self.base,
             "step_field": self.journey.step_field,
             "service_url": self.flow.get_parent().url,
-            "fee": bool(self.flow.fee_handler),
+            "fee": self.flow.has_fee,
             "result": bool(self.flow.result_handler),
             "steps": self.order,
             "end_points": [s for s in self.order if self.steps.is_end_point(s)],

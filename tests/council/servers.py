@@ -211,7 +211,7 @@ def first_flow_with_email() -> FlowPage:
     """The first English demo flow without a fee or an instant answer that asks for an email
     address: the one a resident gets a confirmation email from."""
     for flow in FlowPage.objects.live().filter(alias_of__isnull=True).order_by("path"):
-        if flow.fee_handler or flow.result_handler or flow.locale.language_code != "en-gb":
+        if flow.has_fee or flow.result_handler or flow.locale.language_code != "en-gb":
             continue
         kinds = {question.block_type for _step, question in flow.iter_questions()}
         if "email" in kinds:

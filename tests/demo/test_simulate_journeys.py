@@ -70,7 +70,7 @@ class SimulateJourneysTests(TestCase):
                         elif event.kind in ("check_viewed", "submitted"):
                             self.assertEqual(event.step, CHECK_ANSWERS_STEP)
                         elif event.kind.startswith("payment_"):
-                            self.assertTrue(flow.fee_handler)
+                            self.assertTrue(flow.has_fee)
                             self.assertEqual(event.step, "payment")
                     times = [e.created_at for e in events]
                     self.assertEqual(times, sorted(times))
@@ -81,7 +81,7 @@ class SimulateJourneysTests(TestCase):
                     self.assertIn("end_point", kinds)
                 else:
                     self.assertIn("submitted", kinds)
-                if flow.fee_handler:
+                if flow.has_fee:
                     self.assertIn("payment_succeeded", kinds)
 
     def test_journeys_vary_like_residents(self):

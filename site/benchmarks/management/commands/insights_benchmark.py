@@ -63,7 +63,7 @@ class Journeys:
                 self.pages.append((step.value["name"], names))
             elif step.block_type == "end_point":
                 self.end_points.append(step.value["name"])
-        self.pays = bool(flow.fee_handler)
+        self.pays = flow.has_fee
         self.looks_up = bool(flow.result_handler)
         # Each page has its own difficulty, so the report has a page that stands out.
         self.drop = [rng.uniform(0.01, 0.08) for _ in self.pages]

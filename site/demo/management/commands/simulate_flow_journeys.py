@@ -141,7 +141,7 @@ class Flow:
         return cls(
             page=page,
             steps=steps,
-            paid=bool(page.fee_handler),
+            paid=page.has_fee,
             lookup=bool(page.result_handler),
             daily=rng.uniform(8, 20) if page.result_handler else rng.uniform(2.5, 9),
         )
