@@ -44,6 +44,14 @@ class Report:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.level == WARNING]
 
+    @property
+    def step_errors(self) -> list[Problem]:
+        return [p for p in self.errors if p.field != "fee_rules"]
+
+    @property
+    def fee_errors(self) -> list[Problem]:
+        return [p for p in self.errors if p.field == "fee_rules"]
+
     def for_step(self, index: int) -> list[Problem]:
         return [p for p in self.problems if p.step == index]
 
@@ -239,6 +247,8 @@ def steps_error(report: Report, count: int) -> StreamBlockValidationError:
     by_step: dict[int, list[Problem]] = {}
     general = []
     for problem in report.errors:
+        if problem.field == "fee_rules":  # shown by the fees, not the steps
+            continue
         if problem.step is None or problem.step >= count:
             general.append(problem.message)
         else:

@@ -247,6 +247,21 @@ def describe(condition: Condition, shape: FlowShape) -> str:
     return template % {"question": question.label or question.name, "options": words}
 
 
+def labels_by_key(shapes: Iterable[FlowShape]) -> dict[str, dict[str, set[str]]]:
+    """{answer name: {option key: its wordings}} in each of `shapes` (a flow in its language and
+    in its source language): an answer given in either language maps to its option's key."""
+    labels: dict[str, dict[str, set[str]]] = {}
+    for shape in shapes:
+        for _step, question in shape.questions():
+            if question.kind == "yes_no":
+                labels[question.name] = {key: {key} for key in YES_NO_KEYS}
+                continue
+            by_key = labels.setdefault(question.name, {})
+            for option in question.options:
+                by_key.setdefault(option.key, set()).add(option.label)
+    return labels
+
+
 def answer_keys(answer: Any, labels_by_key: dict[str, set[str]]) -> set[str]:
     """The keys of the options a stored answer chose. Answers are stored as the option's
     wording in the language the resident answered in (a yes or no answer as "yes" or "no",

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('services', '0002_contact_texts_in_other_languages'),
+        ("services", "0002_contact_texts_in_other_languages"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='servicepage',
-            name='cost',
-            field=models.CharField(blank=True, help_text="For example 'Free' or '£25'. A service whose online flow has fees set on it shows those fees instead.", max_length=300, verbose_name='cost'),
+            model_name="servicepage",
+            name="cost",
+            field=models.CharField(
+                blank=True,
+                help_text="For example 'Free' or '£25'. A service whose online flow has fees set on it shows those fees instead.",
+                max_length=300,
+                verbose_name="cost",
+            ),
         ),
     ]

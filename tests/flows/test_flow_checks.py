@@ -5,6 +5,7 @@ saved with what the checks found."""
 from __future__ import annotations
 
 import copy
+import uuid
 
 from django.test import SimpleTestCase
 from wagtail.test.utils import WagtailPageTestCase
@@ -13,7 +14,7 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 from demo.flow_content import flow_files, read_flow, steps_data
 from forms.flows.checks import ERROR, WARNING, check_flow
 from forms.flows.conditions import conditions_from_words, fill_in, shape_of
-from forms.flows.models import FlowPage
+from forms.flows.models import FlowPage, Submission
 from tests.flows.factories import end_point, make_flow, page, question
 
 BINS = question(
@@ -362,3 +363,62 @@ class EditorSavingTests(WagtailPageTestCase):
         self.assertEqual(
             shape_of(self.flow.steps).step("caddy").heading, "A heading the editor typed"
         )
+
+
+class FeeCheckTests(WagtailPageTestCase):
+    """Fee rules an editor left unfinished stop a publish, next to the fees; and answers a
+    published rule cannot price never fail for a resident: nothing is sent or charged."""
+
+    RULES = [
+        {
+            "type": "price_list",
+            "value": {
+                "applies_from": None,
+                "rules": [
+                    {
+                        "type": "per_unit",
+                        "value": {
+                            "question": "bins",
+                            "amount": "22.00",
+                            "most": 2,
+                            "unit": "bin",
+                            "units": "bins",
+                        },
+                    }
+                ],
+            },
+        }
+    ]
+
+    def setUp(self):
+        self.flow = make_flow(
+            [
+                page(
+                    "bins", question("quantity", "bins", "How many bins?", min_value=1, max_value=3)
+                )
+            ],
+            fee_rules=self.RULES,
+        )
+
+    def test_a_rule_on_a_question_the_flow_does_not_ask_is_an_error_for_the_fees(self):
+        rules = copy.deepcopy(self.RULES)
+        rules[0]["value"]["rules"][0]["value"]["question"] = "boxes"
+        self.flow.fee_rules = rules
+        report = self.flow.run_checks()
+        self.assertTrue(report.fee_errors)
+        self.assertEqual(report.step_errors, [])
+
+    def test_an_answer_above_the_rules_maximum_is_told_not_failed(self):
+        # The question allows 3 bins, the rule at most 2 (a warning the editor was shown).
+        base = self.flow.url
+        self.client.get(base)
+        self.client.post(
+            f"{base}bins/", {f"flow-{self.flow.pk}-current_step": "bins", "bins-bins": "3"}
+        )
+        response = self.client.get(f"{base}check-your-answers/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "We cannot work out the fee for these answers")
+        self.assertNotContains(response, "Accept and continue to payment")
+        sent = self.client.post(f"{base}check-your-answers/", {"token": str(uuid.uuid4())})
+        self.assertEqual(sent.status_code, 302)
+        self.assertFalse(Submission.objects.exists())

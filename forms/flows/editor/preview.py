@@ -169,12 +169,15 @@ class PreviewFlowWizard(FlowWizard):
             return final
         answers = self.collect_answers(final)
         calculator = self.page.fee_calculator()
+        priced = self.priced(answers)
+        if priced["fee_unavailable"]:  # check your answers says why
+            return redirect(self.get_step_url(CHECK_ANSWERS_STEP))
         return TemplateResponse(
             self.request,
             "flows/editor/preview/confirmation.html",
             {
                 **self.page_context(),
-                "fee": self.fee_for(answers),
+                "fee": priced["fee"],
                 "subscription": getattr(calculator, "subscription", False),
                 "email": contact_email(answers),
                 "action": actions.get(self.page.after_submit_action),

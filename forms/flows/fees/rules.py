@@ -4,7 +4,6 @@ and the cost in words for the service page."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -17,11 +16,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from core import dates
 from core.money import format_pence
 from forms.flows.conditions import (
-    YES_NO_KEYS,
-    FlowShape,
     Question,
     answer_keys,
     items,
+    labels_by_key,
     raw_steps,
     shape_of,
 )
@@ -199,21 +197,6 @@ def upcoming(lists: list[PriceList], on: datetime.date) -> list[tuple[datetime.d
 def used_answer_names(raw_rules: Any) -> set[str]:
     """The answer names the fee reads, in any of its price lists."""
     return {rule.question for p in price_lists(raw_rules) for rule in p.rules if rule.question}
-
-
-def labels_by_key(shapes: Iterable[FlowShape]) -> dict[str, dict[str, set[str]]]:
-    """{answer name: {option key: its wordings}} in each of `shapes` (a flow in its language and
-    in its source language): an answer given in either language maps to its option's key."""
-    labels: dict[str, dict[str, set[str]]] = {}
-    for shape in shapes:
-        for _step, question in shape.questions():
-            if question.kind == "yes_no":
-                labels[question.name] = {key: {key} for key in YES_NO_KEYS}
-                continue
-            by_key = labels.setdefault(question.name, {})
-            for option in question.options:
-                by_key.setdefault(option.key, set()).add(option.label)
-    return labels
 
 
 def option_label(question: Question | None, key: str) -> str:

@@ -8,20 +8,856 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('flows', '0010_end_point_outcome'),
+        ("flows", "0010_end_point_outcome"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='flowpage',
-            name='fee_rules',
-            field=wagtail.fields.StreamField([('price_list', 23)], blank=True, block_lookup={0: ('wagtail.blocks.DateBlock', (), {'help_text': "Leave it empty for prices that apply until another price list takes over. Fees usually change on 1 April: add next year's prices with that date, and they take over on the day.", 'label': 'These prices apply from', 'required': False}), 1: ('wagtail.blocks.CharBlock', (), {'help_text': "Such as 'Blue Badge'.", 'label': 'What residents see', 'max_length': 200}), 2: ('wagtail.blocks.DecimalBlock', (), {'decimal_places': 2, 'help_text': '', 'label': 'Amount (£)', 'max_digits': 8, 'min_value': 0}), 3: ('wagtail.blocks.StructBlock', [[('description', 1), ('amount', 2)]], {}), 4: ('forms.flows.fees.blocks.FeeQuestionBlock', (), {'help_text': "Choose a whole-number or quantity question, such as 'How many bins?'", 'kinds': ['quantity', 'whole_number'], 'label': 'For each of the answer to', 'max_length': 50}), 5: ('wagtail.blocks.DecimalBlock', (), {'decimal_places': 2, 'help_text': '', 'label': 'Amount for each (£)', 'max_digits': 8, 'min_value': 0}), 6: ('wagtail.blocks.IntegerBlock', (), {'help_text': "A larger answer is refused. Make it the question's largest answer.", 'label': 'Most a resident can ask for', 'min_value': 1}), 7: ('wagtail.blocks.CharBlock', (), {'help_text': "Such as 'bin'. Residents see '1 bin at £22'.", 'label': 'One of them is called', 'max_length': 40}), 8: ('wagtail.blocks.CharBlock', (), {'help_text': "Such as 'bins'. Residents see '3 bins at £22 each'.", 'label': 'More than one are called', 'max_length': 40}), 9: ('wagtail.blocks.StructBlock', [[('question', 4), ('amount', 5), ('most', 6), ('unit', 7), ('units', 8)]], {}), 10: ('forms.flows.fees.blocks.FeeQuestionBlock', (), {'kinds': ['checkboxes', 'quantity', 'radios', 'select', 'whole_number', 'yes_no'], 'label': 'The amount depends on the answer to', 'max_length': 50}), 11: ('wagtail.blocks.CharBlock', (), {'default': '', 'help_text': "Such as 'Collection size'. Leave it empty to show the answer alone.", 'label': 'What residents see before their answer', 'max_length': 200, 'required': False}), 12: ('forms.flows.blocks.OptionKeysBlock', (), {'help_text': 'Tick the answers that cost this amount.', 'label': 'When the answer is'}), 13: ('wagtail.blocks.DecimalBlock', (), {'decimal_places': 2, 'help_text': '0 if it is free.', 'label': 'Amount (£)', 'max_digits': 8, 'min_value': 0}), 14: ('wagtail.blocks.StructBlock', [[('options', 12), ('amount', 13)]], {}), 15: ('wagtail.blocks.ListBlock', (14,), {'label': 'Amounts', 'min_num': 1}), 16: ('wagtail.blocks.StructBlock', [[('question', 10), ('description', 11), ('prices', 15)]], {}), 17: ('forms.flows.fees.blocks.FeeQuestionBlock', (), {'kinds': ['checkboxes', 'quantity', 'radios', 'select', 'whole_number', 'yes_no'], 'label': 'A concession if the answer to', 'max_length': 50}), 18: ('forms.flows.blocks.OptionKeysBlock', (), {'help_text': 'Tick the answers that qualify.', 'label': 'is one of'}), 19: ('wagtail.blocks.IntegerBlock', (), {'help_text': '50 for half price, 100 for free.', 'label': 'Percentage off the total', 'max_value': 100, 'min_value': 1}), 20: ('wagtail.blocks.CharBlock', (), {'help_text': "Such as 'Half price: you receive council tax reduction'.", 'label': 'What residents see', 'max_length': 200}), 21: ('wagtail.blocks.StructBlock', [[('question', 17), ('options', 18), ('percent_off', 19), ('description', 20)]], {}), 22: ('wagtail.blocks.StreamBlock', [[('fixed', 3), ('per_unit', 9), ('by_option', 16), ('concession', 21)]], {'label': 'What residents pay'}), 23: ('wagtail.blocks.StructBlock', [[('applies_from', 0), ('rules', 22)]], {})}, default=list, help_text='What residents pay, worked out from their answers. Leave empty if the service is free.', verbose_name='fees'),
+            model_name="flowpage",
+            name="fee_rules",
+            field=wagtail.fields.StreamField(
+                [("price_list", 23)],
+                blank=True,
+                block_lookup={
+                    0: (
+                        "wagtail.blocks.DateBlock",
+                        (),
+                        {
+                            "help_text": "Leave it empty for prices that apply until another price list takes over. Fees usually change on 1 April: add next year's prices with that date, and they take over on the day.",
+                            "label": "These prices apply from",
+                            "required": False,
+                        },
+                    ),
+                    1: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "Such as 'Blue Badge'.",
+                            "label": "What residents see",
+                            "max_length": 200,
+                        },
+                    ),
+                    2: (
+                        "wagtail.blocks.DecimalBlock",
+                        (),
+                        {
+                            "decimal_places": 2,
+                            "help_text": "",
+                            "label": "Amount (£)",
+                            "max_digits": 8,
+                            "min_value": 0,
+                        },
+                    ),
+                    3: ("wagtail.blocks.StructBlock", [[("description", 1), ("amount", 2)]], {}),
+                    4: (
+                        "forms.flows.fees.blocks.FeeQuestionBlock",
+                        (),
+                        {
+                            "help_text": "Choose a whole-number or quantity question, such as 'How many bins?'",
+                            "kinds": ["quantity", "whole_number"],
+                            "label": "For each of the answer to",
+                            "max_length": 50,
+                        },
+                    ),
+                    5: (
+                        "wagtail.blocks.DecimalBlock",
+                        (),
+                        {
+                            "decimal_places": 2,
+                            "help_text": "",
+                            "label": "Amount for each (£)",
+                            "max_digits": 8,
+                            "min_value": 0,
+                        },
+                    ),
+                    6: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "help_text": "A larger answer is refused. Make it the question's largest answer.",
+                            "label": "Most a resident can ask for",
+                            "min_value": 1,
+                        },
+                    ),
+                    7: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "Such as 'bin'. Residents see '1 bin at £22'.",
+                            "label": "One of them is called",
+                            "max_length": 40,
+                        },
+                    ),
+                    8: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "Such as 'bins'. Residents see '3 bins at £22 each'.",
+                            "label": "More than one are called",
+                            "max_length": 40,
+                        },
+                    ),
+                    9: (
+                        "wagtail.blocks.StructBlock",
+                        [[("question", 4), ("amount", 5), ("most", 6), ("unit", 7), ("units", 8)]],
+                        {},
+                    ),
+                    10: (
+                        "forms.flows.fees.blocks.FeeQuestionBlock",
+                        (),
+                        {
+                            "kinds": [
+                                "checkboxes",
+                                "quantity",
+                                "radios",
+                                "select",
+                                "whole_number",
+                                "yes_no",
+                            ],
+                            "label": "The amount depends on the answer to",
+                            "max_length": 50,
+                        },
+                    ),
+                    11: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "default": "",
+                            "help_text": "Such as 'Collection size'. Leave it empty to show the answer alone.",
+                            "label": "What residents see before their answer",
+                            "max_length": 200,
+                            "required": False,
+                        },
+                    ),
+                    12: (
+                        "forms.flows.blocks.OptionKeysBlock",
+                        (),
+                        {
+                            "help_text": "Tick the answers that cost this amount.",
+                            "label": "When the answer is",
+                        },
+                    ),
+                    13: (
+                        "wagtail.blocks.DecimalBlock",
+                        (),
+                        {
+                            "decimal_places": 2,
+                            "help_text": "0 if it is free.",
+                            "label": "Amount (£)",
+                            "max_digits": 8,
+                            "min_value": 0,
+                        },
+                    ),
+                    14: ("wagtail.blocks.StructBlock", [[("options", 12), ("amount", 13)]], {}),
+                    15: ("wagtail.blocks.ListBlock", (14,), {"label": "Amounts", "min_num": 1}),
+                    16: (
+                        "wagtail.blocks.StructBlock",
+                        [[("question", 10), ("description", 11), ("prices", 15)]],
+                        {},
+                    ),
+                    17: (
+                        "forms.flows.fees.blocks.FeeQuestionBlock",
+                        (),
+                        {
+                            "kinds": [
+                                "checkboxes",
+                                "quantity",
+                                "radios",
+                                "select",
+                                "whole_number",
+                                "yes_no",
+                            ],
+                            "label": "A concession if the answer to",
+                            "max_length": 50,
+                        },
+                    ),
+                    18: (
+                        "forms.flows.blocks.OptionKeysBlock",
+                        (),
+                        {"help_text": "Tick the answers that qualify.", "label": "is one of"},
+                    ),
+                    19: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "help_text": "50 for half price, 100 for free.",
+                            "label": "Percentage off the total",
+                            "max_value": 100,
+                            "min_value": 1,
+                        },
+                    ),
+                    20: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "Such as 'Half price: you receive council tax reduction'.",
+                            "label": "What residents see",
+                            "max_length": 200,
+                        },
+                    ),
+                    21: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("question", 17),
+                                ("options", 18),
+                                ("percent_off", 19),
+                                ("description", 20),
+                            ]
+                        ],
+                        {},
+                    ),
+                    22: (
+                        "wagtail.blocks.StreamBlock",
+                        [[("fixed", 3), ("per_unit", 9), ("by_option", 16), ("concession", 21)]],
+                        {"label": "What residents pay"},
+                    ),
+                    23: ("wagtail.blocks.StructBlock", [[("applies_from", 0), ("rules", 22)]], {}),
+                },
+                default=list,
+                help_text="What residents pay, worked out from their answers. Leave empty if the service is free.",
+                verbose_name="fees",
+            ),
         ),
         migrations.AlterField(
-            model_name='flowpage',
-            name='steps',
-            field=wagtail.fields.StreamField([('question_page', 52), ('end_point', 57)], block_lookup={0: ('wagtail.blocks.CharBlock', (), {'default': '', 'help_text': 'Leave empty on a page with one question: the question is the heading.', 'label': 'Page heading', 'max_length': 200, 'required': False}), 1: ('wagtail.blocks.RichTextBlock', (), {'features': ['link', 'ul', 'ol'], 'label': 'Text above the questions', 'required': False}), 2: ('wagtail.blocks.CharBlock', (), {'help_text': "Residents see this above the answer box, or as the page heading when it is the only question on the page. Ask for one thing: 'What is your full name?'", 'label': 'Question', 'max_length': 200}), 3: ('wagtail.blocks.TextBlock', (), {'default': '', 'help_text': 'Residents see this in grey under the question. Leave it empty if the question is clear on its own.', 'label': 'Hint', 'max_length': 400, 'required': False}), 4: ('wagtail.blocks.BooleanBlock', (), {'default': True, 'help_text': "If not ticked, add '(optional)' to the question.", 'label': 'Residents must answer', 'required': False}), 5: ('wagtail.blocks.CharBlock', (), {'default': '', 'help_text': "Residents see this in red if they leave it empty. Say what to do, such as 'Enter your full name'.", 'label': 'Error if left empty', 'max_length': 200, 'required': False}), 6: ('wagtail.blocks.CharBlock', (), {'default': '', 'help_text': "Your own message, such as 'Full name must be 70 characters or fewer'.", 'label': 'Error if a rule is broken', 'max_length': 200, 'required': False}), 7: ('wagtail.blocks.IntegerBlock', (), {'label': 'Shortest answer', 'min_value': 0, 'required': False}), 8: ('wagtail.blocks.IntegerBlock', (), {'default': 200, 'label': 'Longest answer', 'min_value': 1, 'required': False}), 9: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('full', 'Full'), ('20', '20 characters'), ('10', '10 characters')], 'label': 'Box width'}), 10: ('forms.flows.questions.blocks.IdentifierBlock', (), {'default': '', 'help_text': "Made from the question when you save, such as 'full_name'. Residents never see it; conditions, fees and the requests' downloads use it, so it stays the same when the question's wording changes.", 'label': 'Answer name', 'max_length': 50, 'required': False, 'validators': [django.core.validators.RegexValidator('^[a-z][a-z0-9_]{0,49}$', 'Use lower-case letters, numbers and underscores, starting with a letter.')]}), 11: ('wagtail.blocks.BooleanBlock', (), {'default': True, 'help_text': 'Untick it if nobody at the council reads this answer. The checks then tell you when nothing in the flow (a condition or a fee) uses it, so you can remove it.', 'label': 'Staff need this answer', 'required': False}), 12: ('forms.flows.questions.blocks.IdentifierBlock', (), {'default': '', 'help_text': "For a developer to fill in, such as '^[A-Z]{2}[0-9]{8}$'.", 'label': 'Pattern (regular expression)', 'max_length': 200, 'required': False}), 13: ('wagtail.blocks.ChoiceBlock', [], {'choices': forms.flows.questions.blocks.lookup_choices, 'label': 'Check the answer with', 'required': False}), 14: ('wagtail.blocks.StructBlock', [[('label', 2), ('hint', 3), ('required', 4), ('required_message', 5), ('rule_message', 6), ('min_length', 7), ('max_length', 8), ('width', 9), ('name', 10), ('staff_need', 11), ('pattern', 12), ('lookup', 13)]], {}), 15: ('wagtail.blocks.IntegerBlock', (), {'default': 1200, 'label': 'Longest answer', 'min_value': 1, 'required': False}), 16: ('wagtail.blocks.StructBlock', [[('label', 2), ('hint', 3), ('required', 4), ('required_message', 5), ('rule_message', 6), ('max_length', 15), ('name', 10), ('staff_need', 11)]], {}), 17: ('wagtail.blocks.StructBlock', [[('label', 2), ('hint', 3), ('required', 4), ('required_message', 5), ('name', 10), ('staff_need', 11)]], {}), 18: ('wagtail.blocks.IntegerBlock', (), {'label': 'Smallest', 'required': False}), 19: ('wagtail.blocks.IntegerBlock', (), {'label': 'Largest', 'required': False}), 20: ('wagtail.blocks.StructBlock', [[('label', 2), ('hint', 3), ('required', 4), ('required_message', 5), ('rule_message', 6), ('min_value', 18), ('max_value', 19), ('name', 10), ('staff_need', 11), ('lookup', 13)]], {}), 21: ('wagtail.blocks.DecimalBlock', (), {'decimal_places': 2, 'label': 'Smallest amount (£)', 'min_value': 0, 'required': False}), 22: ('wagtail.blocks.DecimalBlock', (), {'decimal_places': 2, 'label': 'Largest amount (£)', 'min_value': 0, 'required': False}), 23: ('wagtail.blocks.StructBlock', [[('label', 2), ('hint', 3), ('required', 4), ('required_message', 5), ('rule_message', 6), ('min_amount', 21), ('max_amount', 22), ('name', 10), ('staff_need', 11)]], {}), 24: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('any', 'Any date'), ('past', 'In the past'), ('today_or_past', 'Today or in the past'), ('future', 'In the future'), ('today_or_future', 'Today or in the future')], 'label': 'The date must be'}), 25: ('wagtail.blocks.DateBlock', (), {'label': 'Earliest date', 'required': False}), 26: ('wagtail.blocks.DateBlock', (), {'label': 'Latest date', 'required': False}), 27: ('wagtail.blocks.StructBlock', [[('label', 2), ('hint', 3), ('required', 4), ('required_message', 5), ('rule_message', 6), ('must_be', 24), ('earliest', 25), ('latest', 26), ('name', 10), ('staff_need', 11)]], {}), 28: ('wagtail.blocks.CharBlock', (), {'help_text': 'Residents see this next to its button.', 'label': 'Option', 'max_length': 200}), 29: ('wagtail.blocks.CharBlock', (), {'default': '', 'help_text': 'Residents see this in grey under the option.', 'label': 'Hint', 'max_length': 200, 'required': False}), 30: ('forms.flows.questions.blocks.IdentifierBlock', (), {'default': '', 'help_text': "Made from the option's first wording when you save; conditions use it. It stays the same when the wording changes or is translated.", 'label': 'Option key', 'max_length': 50, 'required': False}), 31: ('wagtail.blocks.StructBlock', [[('label', 28), ('hint', 29), ('key', 30)]], {}), 32: ('wagtail.blocks.ListBlock', (31,), {'label': 'Options', 'min_num': 1}), 33: ('wagtail.blocks.StructBlock', [[('label', 2), ('hint', 3), ('required', 4), ('required_message', 5), ('options', 32), ('name', 10), ('staff_need', 11)]], {}), 34: ('wagtail.blocks.IntegerBlock', (), {'default': 1, 'label': 'Smallest', 'min_value': 0}), 35: ('wagtail.blocks.IntegerBlock', (), {'label': 'Largest', 'min_value': 1, 'required': False}), 36: ('wagtail.blocks.CharBlock', (), {'default': '', 'help_text': "Such as 'items' or 'bins'.", 'label': 'Unit', 'max_length': 30, 'required': False}), 37: ('wagtail.blocks.StructBlock', [[('label', 2), ('hint', 3), ('required', 4), ('required_message', 5), ('rule_message', 6), ('min_value', 34), ('max_value', 35), ('unit', 36), ('name', 10), ('staff_need', 11)]], {}), 38: ('wagtail.blocks.StructBlock', [[('label', 2), ('hint', 3), ('required', 4), ('required_message', 5), ('name', 10), ('staff_need', 11), ('lookup', 13)]], {}), 39: ('wagtail.blocks.IntegerBlock', (), {'default': 10, 'label': 'Largest file (MB)', 'max_value': 20, 'min_value': 1}), 40: ('wagtail.blocks.BooleanBlock', (), {'default': True, 'label': 'Photos (JPG, PNG)', 'required': False}), 41: ('wagtail.blocks.BooleanBlock', (), {'default': True, 'label': 'PDF documents', 'required': False}), 42: ('wagtail.blocks.StructBlock', [[('label', 2), ('hint', 3), ('required', 4), ('required_message', 5), ('max_size_mb', 39), ('allow_images', 40), ('allow_pdf', 41), ('name', 10), ('staff_need', 11)]], {}), 43: ('wagtail.blocks.TextBlock', (), {'help_text': "Such as 'The information I have given is correct.'", 'label': 'What the resident confirms', 'max_length': 600}), 44: ('wagtail.blocks.StructBlock', [[('label', 2), ('hint', 3), ('required', 4), ('required_message', 5), ('statement', 43), ('name', 10), ('staff_need', 11)]], {}), 45: ('wagtail.blocks.StreamBlock', [[('short_text', 14), ('long_text', 16), ('email', 17), ('uk_phone', 17), ('whole_number', 20), ('money', 23), ('date', 27), ('radios', 33), ('checkboxes', 33), ('select', 33), ('yes_no', 17), ('quantity', 37), ('address', 38), ('location', 17), ('file_upload', 42), ('declaration', 44)]], {'label': 'Questions'}), 46: ('forms.flows.blocks.ConditionQuestionBlock', (), {'default': '', 'help_text': 'Choose an earlier question. Leave it empty to show this to everyone.', 'label': 'Only show this if the answer to', 'max_length': 50, 'required': False}), 47: ('forms.flows.blocks.OptionKeysBlock', (), {'help_text': 'Tick the answers that lead here.', 'label': 'is one of', 'required': False}), 48: ('wagtail.blocks.BooleanBlock', (), {'default': False, 'label': 'Show it when the answer is NOT one of these', 'required': False}), 49: ('wagtail.blocks.StructBlock', [[('question', 46), ('options', 47), ('negate', 48)]], {'label': 'Condition', 'required': False}), 50: ('forms.flows.questions.blocks.IdentifierBlock', (), {'default': '', 'help_text': "Made from the page's question when you save, such as 'which-bins'. It ends the page's web address. If you change it once the flow is live, the old address keeps working for residents part-way through.", 'label': 'Web address of this page', 'max_length': 50, 'required': False, 'validators': [django.core.validators.RegexValidator('^[a-z0-9]+(-[a-z0-9]+)*$', "Use lower-case letters, numbers and hyphens, such as 'your-details'.")]}), 51: ('forms.flows.questions.blocks.IdentifierBlock', (), {'default': '', 'help_text': "Kept by the site when a live page's address changes, so links residents already have still work. Separated by spaces.", 'label': 'Earlier web addresses', 'max_length': 500, 'required': False}), 52: ('wagtail.blocks.StructBlock', [[('heading', 0), ('intro', 1), ('questions', 45), ('show_if', 49), ('name', 50), ('former_names', 51)]], {}), 53: ('wagtail.blocks.CharBlock', (), {'help_text': "Residents see this as the page heading, such as 'You cannot use this service'.", 'label': 'Heading', 'max_length': 200}), 54: ('wagtail.blocks.RichTextBlock', (), {'features': ['link', 'ul', 'ol'], 'label': 'Reason and what to do instead'}), 55: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('not_success', "Can't use this service (not a success)"), ('success', 'Answer given (success)')], 'help_text': "Choose 'answer given' if someone who stops here has what they came for. The completion rate counts those as completed; the others are not.", 'label': 'Outcome', 'required': False}), 56: ('wagtail.blocks.StructBlock', [[('question', 46), ('options', 47), ('negate', 48)]], {'label': 'Condition'}), 57: ('wagtail.blocks.StructBlock', [[('heading', 53), ('reason', 54), ('outcome', 55), ('show_if', 56), ('name', 50), ('former_names', 51)]], {})}, default=forms.flows.models.flow.new_flow_steps, verbose_name='steps'),
+            model_name="flowpage",
+            name="steps",
+            field=wagtail.fields.StreamField(
+                [("question_page", 52), ("end_point", 57)],
+                block_lookup={
+                    0: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "default": "",
+                            "help_text": "Leave empty on a page with one question: the question is the heading.",
+                            "label": "Page heading",
+                            "max_length": 200,
+                            "required": False,
+                        },
+                    ),
+                    1: (
+                        "wagtail.blocks.RichTextBlock",
+                        (),
+                        {
+                            "features": ["link", "ul", "ol"],
+                            "label": "Text above the questions",
+                            "required": False,
+                        },
+                    ),
+                    2: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "Residents see this above the answer box, or as the page heading when it is the only question on the page. Ask for one thing: 'What is your full name?'",
+                            "label": "Question",
+                            "max_length": 200,
+                        },
+                    ),
+                    3: (
+                        "wagtail.blocks.TextBlock",
+                        (),
+                        {
+                            "default": "",
+                            "help_text": "Residents see this in grey under the question. Leave it empty if the question is clear on its own.",
+                            "label": "Hint",
+                            "max_length": 400,
+                            "required": False,
+                        },
+                    ),
+                    4: (
+                        "wagtail.blocks.BooleanBlock",
+                        (),
+                        {
+                            "default": True,
+                            "help_text": "If not ticked, add '(optional)' to the question.",
+                            "label": "Residents must answer",
+                            "required": False,
+                        },
+                    ),
+                    5: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "default": "",
+                            "help_text": "Residents see this in red if they leave it empty. Say what to do, such as 'Enter your full name'.",
+                            "label": "Error if left empty",
+                            "max_length": 200,
+                            "required": False,
+                        },
+                    ),
+                    6: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "default": "",
+                            "help_text": "Your own message, such as 'Full name must be 70 characters or fewer'.",
+                            "label": "Error if a rule is broken",
+                            "max_length": 200,
+                            "required": False,
+                        },
+                    ),
+                    7: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {"label": "Shortest answer", "min_value": 0, "required": False},
+                    ),
+                    8: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "default": 200,
+                            "label": "Longest answer",
+                            "min_value": 1,
+                            "required": False,
+                        },
+                    ),
+                    9: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {
+                            "choices": [
+                                ("full", "Full"),
+                                ("20", "20 characters"),
+                                ("10", "10 characters"),
+                            ],
+                            "label": "Box width",
+                        },
+                    ),
+                    10: (
+                        "forms.flows.questions.blocks.IdentifierBlock",
+                        (),
+                        {
+                            "default": "",
+                            "help_text": "Made from the question when you save, such as 'full_name'. Residents never see it; conditions, fees and the requests' downloads use it, so it stays the same when the question's wording changes.",
+                            "label": "Answer name",
+                            "max_length": 50,
+                            "required": False,
+                            "validators": [
+                                django.core.validators.RegexValidator(
+                                    "^[a-z][a-z0-9_]{0,49}$",
+                                    "Use lower-case letters, numbers and underscores, starting with a letter.",
+                                )
+                            ],
+                        },
+                    ),
+                    11: (
+                        "wagtail.blocks.BooleanBlock",
+                        (),
+                        {
+                            "default": True,
+                            "help_text": "Untick it if nobody at the council reads this answer. The checks then tell you when nothing in the flow (a condition or a fee) uses it, so you can remove it.",
+                            "label": "Staff need this answer",
+                            "required": False,
+                        },
+                    ),
+                    12: (
+                        "forms.flows.questions.blocks.IdentifierBlock",
+                        (),
+                        {
+                            "default": "",
+                            "help_text": "For a developer to fill in, such as '^[A-Z]{2}[0-9]{8}$'.",
+                            "label": "Pattern (regular expression)",
+                            "max_length": 200,
+                            "required": False,
+                        },
+                    ),
+                    13: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {
+                            "choices": forms.flows.questions.blocks.lookup_choices,
+                            "label": "Check the answer with",
+                            "required": False,
+                        },
+                    ),
+                    14: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("label", 2),
+                                ("hint", 3),
+                                ("required", 4),
+                                ("required_message", 5),
+                                ("rule_message", 6),
+                                ("min_length", 7),
+                                ("max_length", 8),
+                                ("width", 9),
+                                ("name", 10),
+                                ("staff_need", 11),
+                                ("pattern", 12),
+                                ("lookup", 13),
+                            ]
+                        ],
+                        {},
+                    ),
+                    15: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "default": 1200,
+                            "label": "Longest answer",
+                            "min_value": 1,
+                            "required": False,
+                        },
+                    ),
+                    16: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("label", 2),
+                                ("hint", 3),
+                                ("required", 4),
+                                ("required_message", 5),
+                                ("rule_message", 6),
+                                ("max_length", 15),
+                                ("name", 10),
+                                ("staff_need", 11),
+                            ]
+                        ],
+                        {},
+                    ),
+                    17: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("label", 2),
+                                ("hint", 3),
+                                ("required", 4),
+                                ("required_message", 5),
+                                ("name", 10),
+                                ("staff_need", 11),
+                            ]
+                        ],
+                        {},
+                    ),
+                    18: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {"label": "Smallest", "required": False},
+                    ),
+                    19: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {"label": "Largest", "required": False},
+                    ),
+                    20: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("label", 2),
+                                ("hint", 3),
+                                ("required", 4),
+                                ("required_message", 5),
+                                ("rule_message", 6),
+                                ("min_value", 18),
+                                ("max_value", 19),
+                                ("name", 10),
+                                ("staff_need", 11),
+                                ("lookup", 13),
+                            ]
+                        ],
+                        {},
+                    ),
+                    21: (
+                        "wagtail.blocks.DecimalBlock",
+                        (),
+                        {
+                            "decimal_places": 2,
+                            "label": "Smallest amount (£)",
+                            "min_value": 0,
+                            "required": False,
+                        },
+                    ),
+                    22: (
+                        "wagtail.blocks.DecimalBlock",
+                        (),
+                        {
+                            "decimal_places": 2,
+                            "label": "Largest amount (£)",
+                            "min_value": 0,
+                            "required": False,
+                        },
+                    ),
+                    23: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("label", 2),
+                                ("hint", 3),
+                                ("required", 4),
+                                ("required_message", 5),
+                                ("rule_message", 6),
+                                ("min_amount", 21),
+                                ("max_amount", 22),
+                                ("name", 10),
+                                ("staff_need", 11),
+                            ]
+                        ],
+                        {},
+                    ),
+                    24: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {
+                            "choices": [
+                                ("any", "Any date"),
+                                ("past", "In the past"),
+                                ("today_or_past", "Today or in the past"),
+                                ("future", "In the future"),
+                                ("today_or_future", "Today or in the future"),
+                            ],
+                            "label": "The date must be",
+                        },
+                    ),
+                    25: (
+                        "wagtail.blocks.DateBlock",
+                        (),
+                        {"label": "Earliest date", "required": False},
+                    ),
+                    26: (
+                        "wagtail.blocks.DateBlock",
+                        (),
+                        {"label": "Latest date", "required": False},
+                    ),
+                    27: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("label", 2),
+                                ("hint", 3),
+                                ("required", 4),
+                                ("required_message", 5),
+                                ("rule_message", 6),
+                                ("must_be", 24),
+                                ("earliest", 25),
+                                ("latest", 26),
+                                ("name", 10),
+                                ("staff_need", 11),
+                            ]
+                        ],
+                        {},
+                    ),
+                    28: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "Residents see this next to its button.",
+                            "label": "Option",
+                            "max_length": 200,
+                        },
+                    ),
+                    29: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "default": "",
+                            "help_text": "Residents see this in grey under the option.",
+                            "label": "Hint",
+                            "max_length": 200,
+                            "required": False,
+                        },
+                    ),
+                    30: (
+                        "forms.flows.questions.blocks.IdentifierBlock",
+                        (),
+                        {
+                            "default": "",
+                            "help_text": "Made from the option's first wording when you save; conditions use it. It stays the same when the wording changes or is translated.",
+                            "label": "Option key",
+                            "max_length": 50,
+                            "required": False,
+                        },
+                    ),
+                    31: (
+                        "wagtail.blocks.StructBlock",
+                        [[("label", 28), ("hint", 29), ("key", 30)]],
+                        {},
+                    ),
+                    32: ("wagtail.blocks.ListBlock", (31,), {"label": "Options", "min_num": 1}),
+                    33: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("label", 2),
+                                ("hint", 3),
+                                ("required", 4),
+                                ("required_message", 5),
+                                ("options", 32),
+                                ("name", 10),
+                                ("staff_need", 11),
+                            ]
+                        ],
+                        {},
+                    ),
+                    34: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {"default": 1, "label": "Smallest", "min_value": 0},
+                    ),
+                    35: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {"label": "Largest", "min_value": 1, "required": False},
+                    ),
+                    36: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "default": "",
+                            "help_text": "Such as 'items' or 'bins'.",
+                            "label": "Unit",
+                            "max_length": 30,
+                            "required": False,
+                        },
+                    ),
+                    37: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("label", 2),
+                                ("hint", 3),
+                                ("required", 4),
+                                ("required_message", 5),
+                                ("rule_message", 6),
+                                ("min_value", 34),
+                                ("max_value", 35),
+                                ("unit", 36),
+                                ("name", 10),
+                                ("staff_need", 11),
+                            ]
+                        ],
+                        {},
+                    ),
+                    38: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("label", 2),
+                                ("hint", 3),
+                                ("required", 4),
+                                ("required_message", 5),
+                                ("name", 10),
+                                ("staff_need", 11),
+                                ("lookup", 13),
+                            ]
+                        ],
+                        {},
+                    ),
+                    39: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "default": 10,
+                            "label": "Largest file (MB)",
+                            "max_value": 20,
+                            "min_value": 1,
+                        },
+                    ),
+                    40: (
+                        "wagtail.blocks.BooleanBlock",
+                        (),
+                        {"default": True, "label": "Photos (JPG, PNG)", "required": False},
+                    ),
+                    41: (
+                        "wagtail.blocks.BooleanBlock",
+                        (),
+                        {"default": True, "label": "PDF documents", "required": False},
+                    ),
+                    42: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("label", 2),
+                                ("hint", 3),
+                                ("required", 4),
+                                ("required_message", 5),
+                                ("max_size_mb", 39),
+                                ("allow_images", 40),
+                                ("allow_pdf", 41),
+                                ("name", 10),
+                                ("staff_need", 11),
+                            ]
+                        ],
+                        {},
+                    ),
+                    43: (
+                        "wagtail.blocks.TextBlock",
+                        (),
+                        {
+                            "help_text": "Such as 'The information I have given is correct.'",
+                            "label": "What the resident confirms",
+                            "max_length": 600,
+                        },
+                    ),
+                    44: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("label", 2),
+                                ("hint", 3),
+                                ("required", 4),
+                                ("required_message", 5),
+                                ("statement", 43),
+                                ("name", 10),
+                                ("staff_need", 11),
+                            ]
+                        ],
+                        {},
+                    ),
+                    45: (
+                        "wagtail.blocks.StreamBlock",
+                        [
+                            [
+                                ("short_text", 14),
+                                ("long_text", 16),
+                                ("email", 17),
+                                ("uk_phone", 17),
+                                ("whole_number", 20),
+                                ("money", 23),
+                                ("date", 27),
+                                ("radios", 33),
+                                ("checkboxes", 33),
+                                ("select", 33),
+                                ("yes_no", 17),
+                                ("quantity", 37),
+                                ("address", 38),
+                                ("location", 17),
+                                ("file_upload", 42),
+                                ("declaration", 44),
+                            ]
+                        ],
+                        {"label": "Questions"},
+                    ),
+                    46: (
+                        "forms.flows.blocks.ConditionQuestionBlock",
+                        (),
+                        {
+                            "default": "",
+                            "help_text": "Choose an earlier question. Leave it empty to show this to everyone.",
+                            "label": "Only show this if the answer to",
+                            "max_length": 50,
+                            "required": False,
+                        },
+                    ),
+                    47: (
+                        "forms.flows.blocks.OptionKeysBlock",
+                        (),
+                        {
+                            "help_text": "Tick the answers that lead here.",
+                            "label": "is one of",
+                            "required": False,
+                        },
+                    ),
+                    48: (
+                        "wagtail.blocks.BooleanBlock",
+                        (),
+                        {
+                            "default": False,
+                            "label": "Show it when the answer is NOT one of these",
+                            "required": False,
+                        },
+                    ),
+                    49: (
+                        "wagtail.blocks.StructBlock",
+                        [[("question", 46), ("options", 47), ("negate", 48)]],
+                        {"label": "Condition", "required": False},
+                    ),
+                    50: (
+                        "forms.flows.questions.blocks.IdentifierBlock",
+                        (),
+                        {
+                            "default": "",
+                            "help_text": "Made from the page's question when you save, such as 'which-bins'. It ends the page's web address. If you change it once the flow is live, the old address keeps working for residents part-way through.",
+                            "label": "Web address of this page",
+                            "max_length": 50,
+                            "required": False,
+                            "validators": [
+                                django.core.validators.RegexValidator(
+                                    "^[a-z0-9]+(-[a-z0-9]+)*$",
+                                    "Use lower-case letters, numbers and hyphens, such as 'your-details'.",
+                                )
+                            ],
+                        },
+                    ),
+                    51: (
+                        "forms.flows.questions.blocks.IdentifierBlock",
+                        (),
+                        {
+                            "default": "",
+                            "help_text": "Kept by the site when a live page's address changes, so links residents already have still work. Separated by spaces.",
+                            "label": "Earlier web addresses",
+                            "max_length": 500,
+                            "required": False,
+                        },
+                    ),
+                    52: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("heading", 0),
+                                ("intro", 1),
+                                ("questions", 45),
+                                ("show_if", 49),
+                                ("name", 50),
+                                ("former_names", 51),
+                            ]
+                        ],
+                        {},
+                    ),
+                    53: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "Residents see this as the page heading, such as 'You cannot use this service'.",
+                            "label": "Heading",
+                            "max_length": 200,
+                        },
+                    ),
+                    54: (
+                        "wagtail.blocks.RichTextBlock",
+                        (),
+                        {
+                            "features": ["link", "ul", "ol"],
+                            "label": "Reason and what to do instead",
+                        },
+                    ),
+                    55: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {
+                            "choices": [
+                                ("not_success", "Can't use this service (not a success)"),
+                                ("success", "Answer given (success)"),
+                            ],
+                            "help_text": "Choose 'answer given' if someone who stops here has what they came for. The completion rate counts those as completed; the others are not.",
+                            "label": "Outcome",
+                            "required": False,
+                        },
+                    ),
+                    56: (
+                        "wagtail.blocks.StructBlock",
+                        [[("question", 46), ("options", 47), ("negate", 48)]],
+                        {"label": "Condition"},
+                    ),
+                    57: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("heading", 53),
+                                ("reason", 54),
+                                ("outcome", 55),
+                                ("show_if", 56),
+                                ("name", 50),
+                                ("former_names", 51),
+                            ]
+                        ],
+                        {},
+                    ),
+                },
+                default=forms.flows.models.flow.new_flow_steps,
+                verbose_name="steps",
+            ),
         ),
     ]

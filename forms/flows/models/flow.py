@@ -19,10 +19,10 @@ from wagtail.models import Locale, Page, PanelPlaceholder
 from core.methods import FORM
 from core.richtext import RICH_TEXT_FEATURES
 from forms.flows.blocks import StepsBlock
-from forms.flows.checks import Report, check_flow
+from forms.flows.checks import Problem, Report, check_flow
 from forms.flows.conditions import fill_in, raw_steps, shape_of
 from forms.flows.constants import RESERVED_STEP_NAMES
-from forms.flows.fees import FeeRulesBlock, rules_fee
+from forms.flows.fees import FeeRulesBlock, fee_problems, rules_fee
 from forms.flows.fees import used_answer_names as fee_answer_names
 from forms.flows.handlers import FeeCalculator, actions, fees, results
 from forms.flows.models.form import FlowPageForm
@@ -190,7 +190,13 @@ class FlowPage(RoutablePageMixin, Page):
 
     def run_checks(self) -> Report:
         """The whole flow's checks (forms.flows.checks) on its steps as they are now."""
-        return check_flow(shape_of(self.steps), page=self, used=self.answers_used())
+        shape = shape_of(self.steps)
+        report = check_flow(shape, page=self, used=self.answers_used())
+        report.problems += [
+            Problem(level, message, field="fee_rules")
+            for level, message in fee_problems(shape, self.fee_rules)
+        ]
+        return report
 
     def answers_used(self) -> set[str]:
         """The answers the fee, look-ups and messages read, besides conditions."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.blocks import StreamBlockValidationError
 
 from forms.flows.checks import steps_error
 
@@ -20,8 +21,16 @@ class FlowPageForm(WagtailAdminPageForm):
             return
         report = self.instance.run_checks()
         self.flow_report = report
-        if report.errors and any(action in self.data for action in PUBLISHING):
-            self.add_error("steps", steps_error(report, len(self.instance.steps)))
+        if report.errors and self.publishing:
+            if report.step_errors:
+                self.add_error("steps", steps_error(report, len(self.instance.steps)))
+            if report.fee_errors:
+                self.add_error(
+                    "fee_rules",
+                    StreamBlockValidationError(
+                        non_block_errors=[p.message for p in report.fee_errors]
+                    ),
+                )
 
     @property
     def publishing(self) -> bool:

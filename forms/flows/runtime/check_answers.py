@@ -6,6 +6,7 @@ request is saved once whatever the clicks (a double click, a refresh, back-then-
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,13 @@ if TYPE_CHECKING:
     from formtools.wizard.views import NamedUrlSessionWizardView as _Wizard
 else:
     _Wizard = object
+
+
+logger = logging.getLogger(__name__)
+
+
+class FeeUnavailable(Exception):  # noqa: N818 - reads as what the resident is told
+    """The fee cannot be worked out from these answers; nothing is sent or charged."""
 
 
 class CheckAnswersMixin(_Wizard):
@@ -81,7 +89,7 @@ class CheckAnswersMixin(_Wizard):
             {
                 **self.page_context(),
                 "answers": answers,
-                "fee": self.fee_for(answers),
+                **self.priced(answers),
                 "token": token,
                 "replaces": self._extra().get("replaces") or "",
                 "back_url": self.get_step_url(self.steps.last),
@@ -121,11 +129,24 @@ class CheckAnswersMixin(_Wizard):
             },
         )
 
+    def priced(self, answers: list[dict[str, Any]]) -> dict[str, Any]:
+        """The fee for check your answers, or, if these answers cannot be priced (fee rules
+        an editor left unfinished, a quantity above a rule's maximum), that it cannot be:
+        the page says so and offers no button to send, rather than failing."""
+        try:
+            return {"fee": self.fee_for(answers), "fee_unavailable": False}
+        except FeeUnavailable:
+            return {"fee": None, "fee_unavailable": True}
+
     def fee_for(self, answers: list[dict[str, Any]]) -> Any:
         handler = self.page.fee_calculator()
         if handler is None:
             return None
-        return handler.calculate({a["name"]: a["value"] for a in answers})
+        try:
+            return handler.calculate({a["name"]: a["value"] for a in answers})
+        except ValueError as error:
+            logger.warning("Flow %s: no fee for these answers: %s", self.page.pk, error)
+            raise FeeUnavailable from error
 
     def collect_answers(self, final: OrderedDict[str, StepForm]) -> list[dict[str, Any]]:
         """Each answer with its question as asked, in the order asked."""
@@ -164,6 +185,10 @@ class CheckAnswersMixin(_Wizard):
         if isinstance(final, HttpResponse):
             return final
         answers = self.collect_answers(final)
+        try:
+            fee = self.fee_for(answers)
+        except FeeUnavailable:  # check your answers says why
+            return redirect(self.get_step_url(CHECK_ANSWERS_STEP))
         files: dict[str, UploadedFile] = {}
         for form in final.values():
             files.update(form.uploaded_files())
@@ -173,7 +198,7 @@ class CheckAnswersMixin(_Wizard):
             token,
             answers,
             files,
-            self.fee_for(answers),
+            fee,
             replaces=self._extra().get("replaces") or "",
         )
         flow_finished.send_robust(

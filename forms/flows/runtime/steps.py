@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.functional import cached_property
 
-from forms.flows.conditions import YES_NO_KEYS, Condition, answer_keys, holds, shape_of
+from forms.flows.conditions import Condition, answer_keys, holds, labels_by_key, shape_of
 from forms.flows.models import FlowPage
 from forms.flows.questions import StepForm, build_step_form
 
@@ -40,16 +40,7 @@ class FlowSteps:
         source = self.page.source_flow
         if source.pk != self.page.pk:
             shapes.append(shape_of(source.steps))
-        labels: dict[str, dict[str, set[str]]] = {}
-        for shape in shapes:
-            for _step, question in shape.questions():
-                if question.kind == "yes_no":
-                    labels[question.name] = {key: {key} for key in YES_NO_KEYS}
-                    continue
-                by_key = labels.setdefault(question.name, {})
-                for option in question.options:
-                    by_key.setdefault(option.key, set()).add(option.label)
-        return labels
+        return labels_by_key(shapes)
 
     def form_list(self) -> OrderedDict[str, type[StepForm]]:
         form_list: OrderedDict[str, type[StepForm]] = OrderedDict()
