@@ -6,10 +6,13 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from wagtail.models import Locale, Page
 
 from core.languages import language_versions, untranslated
+from core.pagecache import remembered, request_host
 from home.models import StandardPage
 from services.models import ContactSettings
 
@@ -82,10 +85,21 @@ def phase_banner(context: dict[str, Any]) -> dict[str, Any]:
     request = context.get("request")
     feedback_url = ""
     if request is not None:
-        feedback_page = ContactSettings.for_request(request).feedback_page
-        if feedback_page is not None and feedback_page.live:
-            feedback_url = feedback_page.localized.get_url(request)
+        # Once per process, site and language for the generation (a flow's steps show it on
+        # every page, never cached whole).
+        feedback_url = remembered(
+            request,
+            ("feedback_url", request_host(request), get_language()),
+            lambda: _feedback_url(request),
+        )
     return {"phase": settings.COUNCIL_PHASE, "feedback_url": feedback_url}
+
+
+def _feedback_url(request: HttpRequest) -> str:
+    feedback_page = ContactSettings.for_request(request).feedback_page
+    if feedback_page is not None and feedback_page.live:
+        return feedback_page.localized.get_url(request) or ""
+    return ""
 
 
 @register.simple_tag

@@ -1,6 +1,7 @@
 """`{% pagefragment name scope %}...{% endpagefragment %}`: a part of a content page rendered
 once per language and page-cache generation (core/pagecache.py), so that publishing shows
-at once. Anywhere else (search, form steps, error pages, previews) it renders as if absent.
+at once. On a flow's steps only "site" fragments are; anywhere else (search, error pages,
+previews) it renders as if absent.
 
 scope is "site" (the same on every page: the footer), "page" (this page, whatever the query
 string: its content) or "path" (this address exactly: the language links, which keep the query
@@ -15,7 +16,14 @@ from django.template import Context
 from django.utils.safestring import mark_safe
 from wagtail.templatetags.wagtail_cache import WagtailCacheNode
 
-from core.pagecache import FRAGMENTS, cached_page, fragment, fragment_key, store
+from core.pagecache import (
+    FRAGMENTS,
+    cached_page,
+    fragment,
+    fragment_key,
+    site_fragments_page,
+    store,
+)
 
 register = template.Library()
 
@@ -29,7 +37,9 @@ class PageFragmentNode(WagtailCacheNode):
 
     def render(self, context: Context) -> str:
         request = context.get("request")
-        page = cached_page(request) if request is not None else None
+        page = None
+        if request is not None:
+            page = site_fragments_page(request) if self.scope == "site" else cached_page(request)
         if request is None or page is None or context.get("page") is not page:
             return self.nodelist.render(context)
         key = fragment_key(request, self.fragment_name, self.scope)

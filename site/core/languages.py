@@ -86,12 +86,27 @@ def _translated(full_path: str, code: str) -> str:
     return url if is_local_path(url) else full_path
 
 
-def _page_versions(request: HttpRequest, page: Page) -> list[LanguageVersion]:
-    translations = {
-        p.locale.language_code: p
+def _translations(request: HttpRequest, page: Page) -> dict[str, tuple[int, str, bool]]:
+    """{language code: (page id, its address, whether it is really translated)} for the live
+    translations of `page` (itself included)."""
+    return {
+        p.locale.language_code: (p.pk, p.get_url(request) or "", p.alias_of_id is None)
         for p in page.get_translations(inclusive=True).live().select_related("locale")
     }
-    own_url = page.get_url(request) or ""
+
+
+def _page_versions(request: HttpRequest, page: Page) -> list[LanguageVersion]:
+    # From this process's memory for the generation (core.pagecache): a flow's steps, which
+    # are never cached whole, would otherwise look the translations up on every page.
+    from core.pagecache import remembered, request_host
+
+    translations = remembered(
+        request,
+        ("translations", request_host(request), page.pk),
+        lambda: _translations(request, page),
+    )
+    own_url = next((url for pk, url, _ in translations.values() if pk == page.pk), "")
+    own_url = own_url or page.get_url(request) or ""
     # Routable pages (a flow's steps) serve addresses below their own: keep the rest. Both
     # percent-encoded (Wagtail's URLs are), so nothing from the path is written as it came.
     path = escape_uri_path(request.path)
@@ -102,7 +117,7 @@ def _page_versions(request: HttpRequest, page: Page) -> list[LanguageVersion]:
         translation = translations.get(code)
         if translation is None:
             continue
-        base = translation.get_url(request)
+        pk, base, translated = translation
         if not base:  # not routable from this site: no link rather than a relative one
             continue
         url = base + rest
@@ -111,9 +126,9 @@ def _page_versions(request: HttpRequest, page: Page) -> list[LanguageVersion]:
                 code=code,
                 name=language_name(code),
                 url=f"{url}?{query}" if query else url,
-                current=translation.pk == page.pk,
+                current=pk == page.pk,
                 bidi=_bidi(code),
-                translated=translation.alias_of_id is None,
+                translated=translated,
             )
         )
     return versions

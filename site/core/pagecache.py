@@ -16,9 +16,11 @@ after an editor's change misses every entry made before it; old entries simply e
   RFC 9111 asks of caches, and so is anyone with a session cookie (staff signed in, a resident
   part way through a form): the session is refreshed on each of their responses.
 - Routes (`process_view`): which page a path is, with its site and view restrictions, so an
-  uncached page costs no routing queries.
+  uncached page costs no routing queries; a flow's steps (`route_cache = True`) too, GET and
+  POST, since residents meet them most.
 - Fragments (`{% pagefragment %}`, home/templatetags/page_cache.py): the header, main content
-  and footer of content pages, rendered once per language and generation, whoever reads them.
+  and footer of content pages, rendered once per language and generation, whoever reads them;
+  on a flow's steps, only those the same on every page ("site": the footer, the search box).
 
 Every other response without a `Cache-Control` of its own gets Django's never-cache headers:
 form steps, search results, track your request, payments, the admin, error pages.
@@ -130,6 +132,39 @@ def store(request: HttpRequest, key: str, value: Any) -> None:
         logger.warning("Page cache: the cache could not be written", exc_info=True)
 
 
+# What `remembered` keeps in this process: {key: value}, all of one generation.
+_memo: dict[Any, Any] = {}
+_memo_generation: list[int | None] = [None]
+# Enough for every page's language versions and each site's settings, in every language.
+MEMO_LIMIT = 5000
+
+
+def remembered(request: HttpRequest, key: Any, make: Any) -> Any:
+    """`make()`, worked out once per process and generation: what pages, settings and routes
+    say, on pages that cannot be cached whole (a flow's steps). Kept in this process's memory
+    rather than Redis, as nothing there needs unpickling; the generation read with the request's
+    route tells when an editor's change makes it stale. Without the cache, made every time.
+
+    The value is shared by every request (and thread) of the process: callers never change it."""
+    gen = generation(request)
+    if gen is None:
+        return make()
+    if _memo_generation[0] != gen or len(_memo) >= MEMO_LIMIT:
+        _memo.clear()
+        _memo_generation[0] = gen
+    try:
+        return _memo[key]
+    except KeyError:
+        value = _memo[key] = make()
+        return value
+
+
+def forget_remembered() -> None:
+    """Empty this process's memory of `remembered` values (the tests, between data sets)."""
+    _memo.clear()
+    _memo_generation[0] = None
+
+
 def bump_generation(**kwargs: Any) -> None:
     """Forget every cached page, route and fragment (a signal receiver)."""
     cache = _cache()
@@ -149,7 +184,7 @@ def bump_unless_created(created: bool = False, **kwargs: Any) -> None:
         bump_generation()
 
 
-def _host(request: HttpRequest) -> str | None:
+def request_host(request: HttpRequest) -> str | None:
     try:
         return request.get_host()
     except DisallowedHost:
@@ -166,9 +201,25 @@ def page_is_cacheable(page: Any) -> bool:
     return bool(getattr(type(page), "page_cache", False))
 
 
+def route_is_cacheable(page: Any) -> bool:
+    """Content pages, and pages whose class says `route_cache = True` (a flow, whose addresses
+    below its own are its steps): which page a path is, whatever the page then does with the
+    request, which may be different for everyone."""
+    return page_is_cacheable(page) or bool(getattr(type(page), "route_cache", False))
+
+
 def cached_page(request: HttpRequest) -> Any:
     """The content page this request is serving, when its fragments may be cached."""
     return getattr(request, "_pagecache_page", None)
+
+
+def site_fragments_page(request: HttpRequest) -> Any:
+    """The page this request is serving when only its "site" fragments (the same on every
+    page: the footer, the header's search) may come from the cache: a flow's step, whose own
+    content is the resident's."""
+    return getattr(request, "_pagecache_page", None) or getattr(
+        request, "_pagecache_site_page", None
+    )
 
 
 # The fragments templates declare ({% pagefragment %} adds itself when a template is compiled):
@@ -188,7 +239,7 @@ def fragment_key(request: HttpRequest, name: str, scope: str) -> str | None:
     if (name, scope) in keys:
         return keys[(name, scope)]
     key = None
-    host = _host(request)
+    host = request_host(request)
     if (
         host is not None
         and is_canonical_path(request)
@@ -246,7 +297,7 @@ class PageCacheMiddleware:
             return None
         if wants_fresh(request):
             return None
-        host = _host(request)
+        host = request_host(request)
         if host is None:
             return None
         # The host (checked against ALLOWED_HOSTS) and the scheme hold no "|", and the path
@@ -331,7 +382,8 @@ class PageCacheMiddleware:
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         from wagtail.views import serve
 
-        if view_func is not serve or request.method not in ("GET", "HEAD"):
+        # POST too: a flow's answers are posted to its step's address, routed as its GET is.
+        if view_func is not serve or request.method not in ("GET", "HEAD", "POST"):
             return
         try:
             self.route(request, view_args[0] if view_args else view_kwargs.get("path", ""))
@@ -345,13 +397,17 @@ class PageCacheMiddleware:
         its `serve` view uses it from there."""
         from wagtail.models import Page, Site
 
-        host = _host(request)
+        host = request_host(request)
         if host is None:
             return
         key = "pagecache:route:" + _hash(f"{host}|{get_language()}|{path}")
-        keys = {
-            k for name, scope in FRAGMENTS if (k := fragment_key(request, name, scope)) is not None
-        }
+        keys = set()
+        if request.method != "POST":  # (a POST is answered with a redirect: no fragments)
+            keys = {
+                k
+                for name, scope in FRAGMENTS
+                if (k := fragment_key(request, name, scope)) is not None
+            }
         found = lookup(request, [key, *keys])
         if generation(request) is None:
             return
@@ -367,15 +423,26 @@ class PageCacheMiddleware:
             if route is None:
                 return
             page, args, kwargs = route
-            if not page_is_cacheable(page) or args or kwargs:
+            # A content page's own address, or any address of a page that asks for it.
+            if not route_is_cacheable(page) or (
+                (args or kwargs) and not getattr(type(page), "route_cache", False)
+            ):
                 return
             restrictions = list(page.get_view_restrictions())
+            # What the page works out about itself on every request (a flow's service and
+            # source language), kept with it.
+            prepare = getattr(page, "prepare_for_route_cache", None)
+            if callable(prepare):
+                prepare()
             # The site route_for_request found, kept on the request (no second query).
             site = Site.find_for_request(request)
             store(request, key, (site, page, args, kwargs, restrictions))
         # Wagtail's check_view_restrictions hook asks the page; answer from what was stored.
         page.get_view_restrictions = _restrictions_getter(restrictions)
-        request._pagecache_page = page  # type: ignore[attr-defined]
+        if page_is_cacheable(page) and not args and not kwargs:
+            request._pagecache_page = page  # type: ignore[attr-defined]
+        else:
+            request._pagecache_site_page = page  # type: ignore[attr-defined]
 
 
 # -- invalidation ---------------------------------------------------------------------------

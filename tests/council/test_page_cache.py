@@ -8,6 +8,7 @@ loopback that records the PURGE requests Wagtail sends it."""
 from __future__ import annotations
 
 import http.server
+import re
 import threading
 
 from django.contrib.auth import get_user_model
@@ -291,3 +292,71 @@ class PersonalPagesNeverCachedTests(TestCase):
             self.assertEqual(response["X-Cache"], "hit", page.url)
             self.assertNotContains(response, "csrfmiddlewaretoken")
             self.assertFalse(response.cookies)
+
+
+class FlowStepRouteTests(TestCase):
+    """A flow's steps are never cached whole (each is a resident's own), but which page their
+    address is, and the footer and search box every page shares, come from the page cache's
+    route and fragment caches, as a content page's do: and an editor's change shows at once."""
+
+    @classmethod
+    def setUpTestData(cls):
+        DemoLoader().load()
+
+    def setUp(self):
+        from forms.flows.models import FlowPage
+
+        self.flow = FlowPage.objects.live().get(
+            slug="report", locale__language_code="en-gb", url_path__contains="missed-bin"
+        )
+        self.step_url = self.client.get(self.flow.url)["Location"]
+
+    def test_a_step_is_routed_from_the_cache_and_keeps_its_own_form(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        first = self.client.get(self.step_url)
+        with CaptureQueriesContext(connection) as queries:
+            second = self.client.get(self.step_url)
+        self.assertEqual(second.status_code, 200)
+        looked_up = [
+            q["sql"]
+            for q in queries.captured_queries
+            if any(t in q["sql"] for t in ("wagtailcore_page", "wagtailcore_locale", "settings"))
+        ]
+        self.assertEqual(looked_up, [], "pages, locales or settings looked up again")
+        # The same page, footer and all, with this resident's own form and answers' journey.
+        self.assertContains(second, "Which bins")
+        self.assertContains(second, 'class="govuk-footer')
+        self.assertContains(second, "csrfmiddlewaretoken")
+        token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+        self.assertEqual(token.sub(b"", second.content), token.sub(b"", first.content))
+        self.assertNotIn("X-Cache", second)
+
+        # Another resident is given a journey of their own, on the same page.
+        other = self.client_class()
+        other_url = other.get(self.flow.url)["Location"]
+        self.assertNotEqual(other_url, self.step_url)
+        self.assertContains(other.get(other_url), "Which bins")
+
+    def test_publishing_a_change_to_the_flow_shows_on_the_next_step(self):
+        self.client.get(self.step_url)
+        raw = list(self.flow.steps.raw_data)
+        raw[0] = {**raw[0], "value": {**raw[0]["value"], "heading": "Which bins were missed?"}}
+        self.flow.steps = raw
+        self.flow.save_revision().publish()
+        self.assertContains(self.client.get(self.step_url), "Which bins were missed?")
+
+    def test_unpublishing_the_flow_takes_its_steps_off_at_once(self):
+        self.client.get(self.step_url)
+        self.flow.unpublish()
+        self.assertEqual(self.client.get(self.step_url).status_code, 404)
+
+    def test_a_new_footer_link_shows_on_the_steps_at_once(self):
+        from home.models import StandardPage
+
+        self.client.get(self.step_url)
+        page = StandardPage.objects.live().filter(locale__language_code="en-gb").first()
+        page.title, page.show_in_menus = "Our new footer page", True
+        page.save_revision().publish()
+        self.assertContains(self.client.get(self.step_url), "Our new footer page")

@@ -56,6 +56,10 @@ class FlowPage(RoutablePageMixin, Page):
     """A service's online flow: question pages one at a time, check your answers, then a
     saved request with a reference (or, for a look-up, the answer straight away)."""
 
+    # Which page a step's address is comes from the page cache's route cache (core.pagecache),
+    # as a content page's does; the step itself is never cached, being the resident's own.
+    route_cache = True
+
     steps = StreamField(StepsBlock(), default=new_flow_steps, verbose_name=_("steps"))
     fee_rules = StreamField(
         FeeRulesBlock(),
@@ -226,9 +230,14 @@ class FlowPage(RoutablePageMixin, Page):
             for question in self.questions_in(step):
                 yield step, question
 
-    @property
+    @cached_property
     def service(self) -> ServicePage:
         return self.get_parent().specific
+
+    def prepare_for_route_cache(self) -> None:
+        """Before the page cache keeps this page as the route to its steps: what every step
+        asks of it, kept with it (an editor's change to either starts a new generation)."""
+        _ = self.service, self.source_flow
 
     @cached_property
     def source_flow(self) -> FlowPage:
