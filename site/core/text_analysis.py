@@ -4,6 +4,7 @@ so a resident's "bins collected" meets a page's "bin collection"."""
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -88,10 +89,20 @@ def tokens(text: str) -> list[str]:
     return normalise(text).split()
 
 
-@lru_cache(maxsize=8)
+# A snowball stemmer keeps the word it is working on in itself: two threads stemming with one
+# at once (gunicorn's threads, two searches in a new worker) get an IndexError, or worse a
+# wrong stem that `stem`'s cache would then keep. So each thread has stemmers of its own.
+_local = threading.local()
+
+
 def _stemmer(language: str):
-    name = STEMMER_NAMES.get(language)
-    return snowballstemmer.stemmer(name) if name else None
+    stemmers = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {}
+    if language not in stemmers:
+        name = STEMMER_NAMES.get(language)
+        stemmers[language] = snowballstemmer.stemmer(name) if name else None
+    return stemmers[language]
 
 
 @lru_cache(maxsize=50_000)
