@@ -21,7 +21,7 @@ from core.pagecache import (
     cached_page,
     fragment,
     fragment_key,
-    site_fragments_page,
+    routed_page,
     store,
 )
 
@@ -39,7 +39,7 @@ class PageFragmentNode(WagtailCacheNode):
         request = context.get("request")
         page = None
         if request is not None:
-            page = site_fragments_page(request) if self.scope == "site" else cached_page(request)
+            page = routed_page(request) if self.scope == "site" else cached_page(request)
         if request is None or page is None or context.get("page") is not page:
             return self.nodelist.render(context)
         key = fragment_key(request, self.fragment_name, self.scope)

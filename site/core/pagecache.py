@@ -213,10 +213,10 @@ def cached_page(request: HttpRequest) -> Any:
     return getattr(request, "_pagecache_page", None)
 
 
-def site_fragments_page(request: HttpRequest) -> Any:
-    """The page this request is serving when only its "site" fragments (the same on every
-    page: the footer, the header's search) may come from the cache: a flow's step, whose own
-    content is the resident's."""
+def routed_page(request: HttpRequest) -> Any:
+    """The page the route cache gave this request, this generation's copy of it: a content
+    page, or a flow whose steps may take from the cache only what is the same for everyone
+    (the "site" fragments, and what `remembered` keeps)."""
     return getattr(request, "_pagecache_page", None) or getattr(
         request, "_pagecache_site_page", None
     )

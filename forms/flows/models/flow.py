@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -26,6 +26,8 @@ from forms.flows.fees import FeeRulesBlock, fee_problems, rules_fee
 from forms.flows.fees import used_answer_names as fee_answer_names
 from forms.flows.handlers import FeeCalculator, actions, fees, results
 from forms.flows.models.form import FlowPageForm
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -234,6 +236,16 @@ class FlowPage(RoutablePageMixin, Page):
     def service(self) -> ServicePage:
         return self.get_parent().specific
 
+    def remembered(self, request: HttpRequest | None, name: str, make: Callable[[], T]) -> T:
+        """`make()`, once per process and page-cache generation for this page as the route
+        cache gave it to the request (core.pagecache); made afresh for any other copy of the
+        page, such as the editor's preview of unsaved edits."""
+        from core.pagecache import remembered, request_host, routed_page
+
+        if request is None or routed_page(request) is not self:
+            return make()
+        return remembered(request, (name, self.pk, request_host(request)), make)
+
     def prepare_for_route_cache(self) -> None:
         """Before the page cache keeps this page as the route to its steps: what every step
         asks of it, kept with it (an editor's change to either starts a new generation)."""
@@ -273,7 +285,7 @@ class FlowPage(RoutablePageMixin, Page):
 
     @path("<slug:step>/")
     def step(self, request: HttpRequest, step: str) -> HttpResponse:
-        renamed = self.renamed_steps()
+        renamed = self.remembered(request, "renamed_steps", self.renamed_steps)
         if renamed:
             self.keep_answers_of_renamed_steps(request, renamed)
         if step in renamed:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 
 from forms.flows.constants import CHECK_ANSWERS_STEP
@@ -18,6 +21,13 @@ from .steps import FlowSteps
 from .wizard import FlowWizard
 
 
+def compile_steps(
+    page: FlowPage,
+) -> tuple[FlowSteps, list[tuple[str, type[Any]]], dict[str, Callable[[Any], bool]]]:
+    flow_steps = FlowSteps(page)
+    return flow_steps, list(flow_steps.form_list().items()), flow_steps.condition_dict()
+
+
 def serve_flow(
     page: FlowPage,
     request: HttpRequest,
@@ -29,10 +39,14 @@ def serve_flow(
     around = wizard.page_around(page, request, step)
     if around is not None:
         return around
-    flow_steps = FlowSteps(page)
+    # The flow's steps as forms and conditions, built once per process for each published
+    # version of the page (the page cache's generation), never changed by a request.
+    flow_steps, form_list, condition_dict = page.remembered(
+        request, "compiled_steps", lambda: compile_steps(page)
+    )
     view = wizard.as_view(
-        form_list=list(flow_steps.form_list().items()),
-        condition_dict=flow_steps.condition_dict(),
+        form_list=form_list,
+        condition_dict=condition_dict,
         url_name="flows:step",  # unused: FlowWizard.get_step_url builds page URLs
         done_step_name=CHECK_ANSWERS_STEP,
         page=page,

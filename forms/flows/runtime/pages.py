@@ -26,7 +26,9 @@ CONFIRMATION_STEP = "confirmation"
 def flow_url(request: HttpRequest, page: FlowPage) -> str:
     """The address the flow's own links start from: the page's, or in the editor's preview the
     preview's, so that every link and form of the preview stays in it."""
-    return journeys.preview_url(request) or page.get_url(request)
+    return journeys.preview_url(request) or page.remembered(
+        request, "url", lambda: page.get_url(request)
+    )
 
 
 def start_again(request: HttpRequest, page: FlowPage) -> HttpResponse:
