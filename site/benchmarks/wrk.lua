@@ -2,7 +2,10 @@
 --   BENCH_PATHS     paths to request, separated by spaces, taken in turn ("/")
 --   BENCH_METHOD    GET or POST (GET)
 --   BENCH_BODY      a POST body; "{token}" is replaced by the session's CSRF token
---   BENCH_SESSIONS  sessions to spread requests over, one a line: "Cookie header<TAB>token"
+--   BENCH_SESSIONS  sessions to spread requests over, one a line: "Cookie header<TAB>token",
+--                   then optionally "<TAB>path<TAB>body": that session's own path and POST body
+--                   (a flow's URLs and forms carry the session's own journey key; another
+--                   session's would be answered with a redirect, not the page)
 --   BENCH_HEADER    one extra header, "Name: value" (e.g. "Cache-Control: no-cache")
 -- Every request carries a different X-Real-IP, as if sent by many residents (the benchmark's
 -- server counts rate limits by that header). done() prints one BENCH_RESULT line: requests,
@@ -13,8 +16,16 @@ for p in string.gmatch(os.getenv("BENCH_PATHS") or "/", "[^ ]+") do
   paths[#paths + 1] = p
 end
 for line in string.gmatch(os.getenv("BENCH_SESSIONS") or "", "[^\n]+") do
-  local cookie, token = line:match("^(.-)\t(.*)$")
-  if cookie then sessions[#sessions + 1] = { cookie = cookie, token = token } end
+  local parts = {}
+  for part in string.gmatch(line .. "\t", "([^\t]*)\t") do parts[#parts + 1] = part end
+  if #parts >= 2 then
+    sessions[#sessions + 1] = {
+      cookie = parts[1],
+      token = parts[2],
+      path = (parts[3] or "") ~= "" and parts[3] or nil,
+      body = (parts[4] or "") ~= "" and parts[4] or nil,
+    }
+  end
 end
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
@@ -39,16 +50,19 @@ function request()
   local headers = {}
   headers["X-Real-IP"] = string.format("10.%d.%d.%d", id % 250, math.floor(n / 250) % 250, n % 250 + 1)
   if header_name then headers[header_name] = header_value end
-  local this_body = nil
+  local this_body, path = nil, paths[n % #paths + 1]
   if #sessions > 0 then
     local session = sessions[(n + id) % #sessions + 1]
     headers["Cookie"] = session.cookie
-    if body then
-      this_body = body:gsub("{token}", session.token)
+    path = session.path or path
+    local session_body = session.body or body
+    if method == "POST" and session_body then
+      -- (a function, so that a "%" in the token could never be read as a pattern)
+      this_body = session_body:gsub("{token}", function() return session.token end)
       headers["Content-Type"] = "application/x-www-form-urlencoded"
     end
   end
-  return wrk.format(method, paths[n % #paths + 1], headers, this_body)
+  return wrk.format(method, path, headers, this_body)
 end
 
 function response(status, headers, body)

@@ -1,22 +1,38 @@
 """`make bench`: the site under load on this machine, as production serves it.
 
 Starts gunicorn (site/council/gunicorn.conf.py) with the production settings on loopback
-(council/settings/bench.py: production plus a plain Django view to compare with), against the
-database in DATABASE_URL (the Makefile loads the demo into council_bench) and a Redis database
-of its own, flushed first. Then, with wrk for a fixed time each:
+(council/settings/bench.py: production plus a plain Django view to compare with, and payments
+on the sandbox's test page, which takes no money), against the database in DATABASE_URL (the
+Makefile loads the demo into council_bench) and a Redis database of its own, flushed first.
+Then:
 
-- the plain view, the home page, a service page from the page cache and the same page uncached
-  (the request says `Cache-Control: no-cache`, as a browser's hard reload does, which the page
-  cache honours: the page is built again, with its fragment caches, as for a reader with a
-  session cookie), a search, and a form's first step (GET, and a valid answer POSTed, which
-  redirects to the next step) in residents' sessions;
+- wrk, for a fixed time each: the plain view, the home page, a service page from the page cache
+  and the same page uncached (the request says `Cache-Control: no-cache`, as a browser's hard
+  reload does, which the page cache honours: the page is built again, with its fragment caches,
+  as for a reader with a session cookie), a search, and every page a resident meets in a flow
+  ("Report a missed bin collection"), each in residents' own sessions: the first question (GET),
+  a valid answer POSTed (a redirect to the next question), the answer left out (a redirect back
+  to the question) and the question shown again with its error, check your answers (sessions
+  that answered every question) and the confirmation (sessions that sent). Each target's first
+  answer is checked first (its status, and a marker of the page meant), and every answer of the
+  run must be of the same status class, so a redirect or an error page is never measured in the
+  page's place;
 - a soak: 50 connections for 60 seconds over a mix of pages, which must see no error;
-- sizes: the service page's HTML, and its CSS and JavaScript as sent gzipped.
+- sizes: the service page's HTML, and its CSS and JavaScript as sent gzipped;
+- the gunicorn workers' resident memory (VmRSS), after the soak and after the surge;
+- a resident surge (benchmarks/residents.py): 100 residents at once for 60 seconds, each going
+  through a whole demo flow from its start page to its confirmation again and again (the
+  missed bin, a library booking, and garden waste, paid on the sandbox's page), timing every
+  page; then the submissions the database holds against the confirmations the residents saw;
+- the server's 5xx answers in its access log over the whole run, warm-ups included.
 
-Prints requests/s, p50/p95 latency, errors and the ratio to the plain view, then PASS or FAIL
-for each goal. Exits 0 whatever the goals' outcome (it is a measurement), non-zero when the
-server does not start. Durations and connections come from the environment (BENCH_SECONDS,
-BENCH_CONNECTIONS, BENCH_SOAK_SECONDS, BENCH_SOAK_CONNECTIONS, BENCH_WARMUP_SECONDS).
+Prints requests/s, p50/p95 latency, errors, the ratio to the plain view and the workers' CPU
+time per request for each wrk target; journeys a second, p50/p95 per page kind, errors and
+submissions for the surge; then PASS or FAIL for each goal. Exits 0 whatever the goals' outcome
+(it is a measurement), non-zero when the server does not start or the flows cannot be walked.
+Durations and sizes come from the environment (BENCH_SECONDS, BENCH_CONNECTIONS,
+BENCH_SOAK_SECONDS, BENCH_SOAK_CONNECTIONS, BENCH_WARMUP_SECONDS, BENCH_SURGE_RESIDENTS,
+BENCH_SURGE_SECONDS), and where it runs from BENCH_PORT and BENCH_REDIS_URL.
 """
 
 from __future__ import annotations
@@ -32,6 +48,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -40,17 +57,53 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from benchmarks.residents import (
+    CONFIRMATION_PANEL,
+    ERROR_SUMMARY,
+    PAGE_KINDS,
+    Client,
+    FlowPlan,
+    FormParser,
+    JourneyError,
+    Resident,
+    SurgeResult,
+    body_of,
+    new_address,
+    path_of,
+    prepare,
+    step_of,
+    surge,
+)
+
 LUA = Path(__file__).resolve().parents[2] / "wrk.lua"
 GUNICORN_CONF = Path(settings.SITE_DIR) / "council" / "gunicorn.conf.py"
 SERVICE_PATH = "/bins-recycling-waste/garden-waste-subscription/"
 SEARCHES = ["bins", "council tax", "parking permit", "pothole", "library", "noise"]
 RESULT = re.compile(r"^BENCH_RESULT (.*)$", re.MULTILINE)
+# The flows residents go through. wrk measures every page of the first; the surge goes through
+# all of them in turn, one free flow with an address look-up, one with dates and choices, and
+# one paid for on the sandbox's test payment page.
+FLOW_PATHS = [
+    "/bins-recycling-waste/report-missed-bin/report/",
+    "/libraries-culture/book-digital-support/book/",
+    "/bins-recycling-waste/garden-waste-subscription/subscribe/",
+]
 
 # The goals `make bench` reports PASS or FAIL against.
 CACHED_RATIO_GOAL = 0.7
 UNCACHED_RPS_GOAL = 300
 HTML_LIMIT = 30 * 1024
 ASSETS_LIMIT = 40 * 1024
+# Each flow page's requests a second against the plain view's.
+FLOW_RATIO_GOALS = {
+    "form step GET": 0.25,
+    "form step POST": 0.2,
+    "step POST, error": 0.2,
+    "check your answers": 0.25,
+    "confirmation": 0.25,
+}
+SURGE_P95_MS = 250
+WORKER_RSS_LIMIT_MB = 200
 
 
 @dataclass
@@ -90,38 +143,6 @@ def parse_wrk(output: str) -> WrkResult:
     )
 
 
-class FormParser(HTMLParser):
-    """The first POST form of a page: its action and a valid-looking answer for each field."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.action: str | None = None
-        self.fields: dict[str, str] = {}
-        self.in_form = False
-        self.done = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form" and a.get("method", "").lower() == "post" and not self.done:
-            self.in_form, self.action = True, a.get("action", "")
-        elif self.in_form and tag == "input":
-            name, kind = a.get("name"), a.get("type", "text")
-            if not name or name in self.fields:
-                return
-            if kind in ("hidden", "radio", "checkbox"):
-                self.fields[name] = a.get("value", "")
-            elif kind in ("text", "email", "tel", "number", "search"):
-                self.fields[name] = {"email": "resident@example.org", "tel": "01632 960 001"}.get(
-                    kind, "1" if kind == "number" else "Benchmark answer"
-                )
-        elif self.in_form and tag == "textarea" and a.get("name"):
-            self.fields.setdefault(a["name"], "It has been there since Monday.")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form" and self.in_form:
-            self.in_form, self.done = False, True
-
-
 class AssetParser(HTMLParser):
     """The stylesheets, scripts and module preloads a page asks for."""
 
@@ -147,6 +168,14 @@ def js_imports(source: str) -> list[str]:
     return JS_IMPORT.findall(source)
 
 
+def ratio_to(result: WrkResult | str, plain: WrkResult | str) -> float | None:
+    """`result`'s requests a second against the plain view's; None when either was not measured
+    (wrk failed, or the target's first answer was not the page meant)."""
+    if isinstance(result, WrkResult) and isinstance(plain, WrkResult) and plain.rps:
+        return result.rps / plain.rps
+    return None
+
+
 def worker_cpu_ticks(master_pid: int) -> dict[int, int]:
     """CPU time used so far by each of the server's worker processes (user + system clock
     ticks, from /proc): per request, what a page costs whatever else the machine is doing."""
@@ -170,42 +199,70 @@ def cpu_seconds_between(before: dict[int, int], after: dict[int, int]) -> float 
     return used / os.sysconf("SC_CLK_TCK")
 
 
-class Client:
-    """Plain HTTP to the benchmark's server, keeping cookies by hand (they are Secure, as in
-    production, which cookie jars will not send over http://)."""
+def worker_rss_mb(master_pid: int) -> dict[int, float]:
+    """Each of the server's worker processes' resident memory (VmRSS, from /proc), in MB. Pages
+    the workers share with the master (gunicorn loads the site before forking) count in each."""
+    memory = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            lines = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        if lines.get("PPid", "").strip() == str(master_pid) and "VmRSS" in lines:
+            memory[int(status.parent.name)] = int(lines["VmRSS"].split()[0]) / 1024
+    return memory
 
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, body: str | None = None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        # The server counts rate limits by X-Real-IP, as behind the proxy (see server_env).
-        all_headers = {
-            "Host": f"127.0.0.1:{self.port}",
-            "X-Real-IP": "10.255.0.1",
-            **(headers or {}),
-        }
-        if self.cookies:
-            all_headers["Cookie"] = self.cookie_header()
-        if body is not None:
-            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=body, headers=all_headers)
-        response = conn.getresponse()
-        data = response.read()
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie":
-                key, _, rest = value.partition("=")
-                self.cookies[key.strip()] = rest.split(";", 1)[0]
-        conn.close()
-        return response.status, dict(response.getheaders()), data
+# A line of gunicorn's access log (council/gunicorn.conf.py): the path and the status.
+ACCESS_LINE = re.compile(r'"[A-Z]+ (\S+) [^"]*" (\d{3}) ')
 
-    def cookie_header(self) -> str:
-        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+def server_errors(access_log: Path) -> Counter[str]:
+    """The server's 5xx answers in its access log, by path: over the whole run, warm-ups,
+    checks and residents' preparation included, which the figures of each run do not see."""
+    found: Counter[str] = Counter()
+    try:
+        with access_log.open(errors="replace") as lines:
+            for line in lines:
+                match = ACCESS_LINE.search(line)
+                if match and match.group(2).startswith("5"):
+                    found[match.group(1)] += 1
+    except OSError:
+        pass
+    return found
+
+
+@dataclass
+class Target:
+    """A page wrk measures, with what its answers must be. Every answer of the run must be of
+    `status`'s class (a redirect where a page was meant is counted as an error); the first,
+    asked before the run, must be `status` itself and the page meant: `marker` in it and
+    `absent` not, or, for a redirect, back to the page itself (`same_page`: an answer refused)
+    or on to another, and `then` in the page it leads to."""
+
+    name: str
+    env: dict[str, str]
+    status: int = 200
+    marker: str = ""
+    absent: str = ""
+    same_page: bool = False
+    then: str = ""
+
+    def unexpected(self, result: WrkResult) -> int:
+        """Answers of another class than `status`'s (4xx and 5xx are counted as errors
+        already)."""
+        meant = f"{self.status // 100}xx"
+        return sum(
+            n
+            for kind, n in result.statuses.items()
+            if kind in ("1xx", "2xx", "3xx") and kind != meant
+        )
 
 
 class Command(BaseCommand):
-    help = "Load-test the production server on loopback with wrk (make bench)."
+    help = "Load-test the production server on loopback with wrk and residents (make bench)."
 
     def add_arguments(self, parser) -> None:
         env = os.environ.get
@@ -218,6 +275,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--soak-connections", type=int, default=int(env("BENCH_SOAK_CONNECTIONS", "50"))
+        )
+        parser.add_argument(
+            "--surge-residents", type=int, default=int(env("BENCH_SURGE_RESIDENTS", "100"))
+        )
+        parser.add_argument(
+            "--surge-seconds", type=int, default=int(env("BENCH_SURGE_SECONDS", "60"))
         )
         parser.add_argument(
             "--redis-url", default=env("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
@@ -235,13 +298,15 @@ class Command(BaseCommand):
             "DATABASE_URL": database_url,
             "SECRET_KEY": "bench-only-" + "x" * 50,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # Production's settings start only with Stripe (and its keys, never called here);
+            # council.settings.bench then sends payments to the sandbox's test page.
             "PAYMENT_PROVIDER": "stripe",
             "STRIPE_SECRET_KEY": "sk_test_bench",
             "STRIPE_WEBHOOK_SECRET": "whsec_bench",
             "SECURE_SSL_REDIRECT": "False",
             "REDIS_URL": options["redis_url"],
-            # wrk sends a different X-Real-IP with each request: many residents, not one
-            # client hitting the rate limits.
+            # wrk sends a different X-Real-IP with each request, and each of the residents has
+            # one of their own: many residents, not one client hitting the rate limits.
             "RATELIMIT_IP_META_KEY": "HTTP_X_REAL_IP",
             # ...believed only from a trusted proxy: wrk, on loopback, plays the proxy.
             "TRUSTED_PROXIES": "127.0.0.1",
@@ -309,46 +374,124 @@ class Command(BaseCommand):
         except ValueError:
             return f"wrk failed: {(done.stderr or done.stdout).strip()[:300]}"
 
-    def sessions(self, port: int, start_path: str, count: int) -> tuple[str, str, str]:
-        """`count` residents who started the flow at `start_path`: a BENCH_SESSIONS value, the
-        first step's path and a body answering it validly (with "{token}")."""
-        lines, step_path, body = [], "", ""
-        for _ in range(count):
-            client = Client(port)
-            status, headers, _ = client.request("GET", start_path)
-            step_path = headers.get("Location", start_path) if status in (301, 302) else start_path
-            status, _, html = client.request("GET", step_path)
-            form = FormParser()
-            form.feed(html.decode("utf-8", "replace"))
-            token = form.fields.pop("csrfmiddlewaretoken", "")
-            if status != 200 or not token:
-                raise ValueError(f"{step_path} answered {status} without a form")
-            body = urllib.parse.urlencode({"csrfmiddlewaretoken": "{token}", **form.fields})
-            body = body.replace(urllib.parse.quote("{token}"), "{token}")
-            lines.append(f"{client.cookie_header()}\t{token}")
-        return "\n".join(lines), step_path, body
+    def check_target(self, port: int, target: Target) -> str | None:
+        """What is wrong with the target's first answer (see Target), or None: asked as wrk
+        will ask it, in the first of its sessions."""
+        env = target.env
+        method, body = env.get("method", "GET"), env.get("body", "")
+        path = env.get("paths", "/").split()[0]
+        client = Client(port, new_address())
+        if env.get("sessions"):
+            cookie, token, *own = env["sessions"].split("\n", 1)[0].split("\t")
+            client.cookies = dict(pair.split("=", 1) for pair in cookie.split("; "))
+            path = own[0] if own else path
+            body = (own[1] if len(own) > 1 else body).replace("{token}", token)
+        name, _, value = env.get("header", "").partition(": ")
+        status, headers, data = client.request(
+            method, path, body if method == "POST" else None, {name: value} if value else None
+        )
+        html = data.decode("utf-8", "replace")
+        if status != target.status:
+            return f"was {status}, not {target.status}"
+        if target.marker and target.marker not in html:
+            return f"was not the page meant (no {target.marker!r})"
+        if target.absent and target.absent in html:
+            return f"showed {target.absent!r}"
+        if status in (301, 302, 303):
+            location = path_of(headers.get("Location", ""))
+            if (step_of(location) == step_of(path)) != target.same_page:
+                return f"redirected to {location.split('?')[0]}"
+            if target.then:
+                status, _, data = client.request("GET", location)
+                if status != 200 or target.then not in data.decode("utf-8", "replace"):
+                    return f"led to a page ({status}) without {target.then!r}"
+        return None
 
-    def find_flow(self, port: int, service_html: str) -> tuple[str, str, str, str]:
-        """A flow whose first step takes the answers FormParser gives (a 302 to the next
-        step): its start path, first step, sessions and body."""
-        from forms.flows.models import FlowPage
+    # -- residents --------------------------------------------------------------------------
 
-        starts = re.findall(r'href="([^"]+)"[^>]*govuk-button--start', service_html)
-
-        for flow in FlowPage.objects.live().filter(locale__language_code=settings.LANGUAGE_CODE):
-            starts.append(flow.url)
-        for start in dict.fromkeys(s for s in starts if s.startswith("/")):
+    def learn_flows(self, port: int, postcode: str) -> list[FlowPlan]:
+        """FLOW_PATHS, each gone through once by a resident who tries answers until one keeps
+        going (benchmarks/residents.py). wrk measures the first, which must succeed; another
+        that cannot be walked is left out of the surge, with the reason."""
+        plans: list[FlowPlan] = []
+        for path in FLOW_PATHS:
+            plan = FlowPlan(title=path.strip("/").split("/")[-2], start=path)
             try:
-                sessions, step, body = self.sessions(port, start, 1)
-                client_cookie, token = sessions.split("\t")
-                client = Client(port)
-                client.cookies = dict(p.split("=", 1) for p in client_cookie.split("; "))
-                status, _, _ = client.request("POST", step, body.replace("{token}", token))
-            except (ValueError, OSError):
+                Resident(port, postcode).complete(plan, learn=True)
+            except (JourneyError, OSError, http.client.HTTPException) as error:
+                if not plans:
+                    raise CommandError(f"The flow at {path} could not be walked: {error}") from None
+                self.out(f"Left out of the surge: {path} could not be walked: {error}")
                 continue
-            if status == 302:
-                return start, step, sessions, body
-        raise CommandError("No demo flow's first step could be answered.")
+            plans.append(plan)
+        return plans
+
+    def flow_sessions(self, port: int, plan: FlowPlan, count: int, postcode: str) -> dict[str, str]:
+        """BENCH_SESSIONS for wrk's flow targets: `count` residents each, every one with its own
+        journey (so its own step URL and form): at the first question, with a valid answer to
+        post ("step"); there with the answer left out, posted once so that the question shows
+        its error ("error"); at check your answers ("check"); after sending ("confirmation")."""
+
+        def first_question(resident: Resident) -> tuple[str, FormParser]:
+            path = resident.start(plan)
+            return path, resident.look_up_address(path, resident.question(path))
+
+        def step(_: int) -> str:
+            resident = Resident(port, postcode)
+            path, form = first_question(resident)
+            answer = {**form.fields, **plan.answers.get(step_of(path), {})}
+            return resident.session_line(path, body_of(answer))
+
+        def error(_: int) -> str:
+            resident = Resident(port, postcode)
+            path, form = first_question(resident)
+            body = body_of(form.hidden)  # the page's own fields only: no answer
+            if step_of(resident.redirected("step POST", path, body)) != step_of(path):
+                raise JourneyError(f"{path.split('?')[0]}: no answer at all was not refused")
+            return resident.session_line(path, body)
+
+        def check(_: int) -> str:
+            resident = Resident(port, postcode)
+            return resident.session_line(resident.check_answers_path(plan))
+
+        def confirmation(_: int) -> str:
+            resident = Resident(port, postcode)
+            return resident.session_line(resident.send(plan))
+
+        makers = {"step": step, "error": error, "check": check, "confirmation": confirmation}
+        try:
+            return {name: "\n".join(prepare(count, make)) for name, make in makers.items()}
+        except (JourneyError, OSError, http.client.HTTPException) as problem:
+            raise CommandError(f"Residents could not be prepared for wrk: {problem}") from None
+
+    def run_surge(
+        self, port: int, plans: list[FlowPlan], options: dict[str, Any], postcode: str
+    ) -> tuple[SurgeResult, set[str], int, float | None]:
+        """The surge (benchmarks/residents.py), then the submissions saved since it began
+        (their references) and how many of them have their payment taken."""
+        from forms.flows.models import Submission
+        from forms.payments.constants import SETTLED
+        from forms.payments.models import Payment
+
+        residents, seconds = options["surge_residents"], options["surge_seconds"]
+        last = Submission.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        names = ", ".join(f"{p.title}{' (paid, sandbox)' if p.paid else ''}" for p in plans)
+        self.out(
+            f"\nSurge: {residents} residents at once for {seconds} s, each going through a whole "
+            f"flow from its start page to its confirmation, again and again ({names}); each "
+            f"journey a new resident with cookies and an address of their own..."
+        )
+        cpu_before = worker_cpu_ticks(self.server_pid)
+        result = surge(port, plans, residents, seconds, postcode)
+        cpu = cpu_seconds_between(cpu_before, worker_cpu_ticks(self.server_pid))
+        saved = set(Submission.objects.filter(pk__gt=last).values_list("reference", flat=True))
+        paid = (
+            Payment.objects.filter(submission__pk__gt=last, status__in=SETTLED)
+            .values("submission")
+            .distinct()
+            .count()
+        )
+        return result, saved, paid, cpu
 
     # -- sizes ------------------------------------------------------------------------------
 
@@ -408,35 +551,61 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def run(self, port: int, seconds: int, connections: int, options: dict[str, Any]) -> None:
-        client = Client(port)
-        status, _, service_html = client.request("GET", SERVICE_PATH)
+        from forms.places.models import Property
+
+        status, _, _ = Client(port).request("GET", SERVICE_PATH)
         service_path = SERVICE_PATH
         if status != 200:
             from services.models import ServicePage
 
             service_path = ServicePage.objects.live().first().url
-            _, _, service_html = client.request("GET", service_path)
-        start, step, _, body = self.find_flow(port, service_html.decode())
-        sessions, _, _ = self.sessions(port, start, connections)
-        self.out(f"Service page: {service_path}; form: {step} (POST answers {body[:60]}...)")
+        # The address questions' postcode: the demo's first, whose addresses are listed.
+        postcode = Property.objects.order_by("uprn").values_list("postcode", flat=True).first()
+        self.out("Walking the demo flows and preparing residents' sessions...")
+        plans = self.learn_flows(port, postcode or "FE1 1AA")
+        flow = plans[0]
+        sessions = self.flow_sessions(port, flow, connections, postcode or "FE1 1AA")
+        self.out(
+            f"Service page: {service_path}; flow: {flow.start} ({len(flow.answers)} question "
+            f"pages, then check your answers and the confirmation)"
+        )
         self.out(
             "Rate limits: each request carries its own X-Real-IP (RATELIMIT_IP_META_KEY="
             "HTTP_X_REAL_IP), as if from many residents; one address would soon be limited."
         )
         search_paths = " ".join(f"/search/?q={urllib.parse.quote_plus(q)}" for q in SEARCHES)
-        targets: list[tuple[str, dict[str, str]]] = [
-            ("plain Django view", {"paths": "/bench/plain/"}),
-            ("home page", {"paths": "/"}),
-            ("service page, cached", {"paths": service_path}),
-            (
+        page = 'id="main-content"'
+        targets = [
+            Target("plain Django view", {"paths": "/bench/plain/"}, marker="Plain Django view"),
+            Target("home page", {"paths": "/"}, marker=page),
+            Target("service page, cached", {"paths": service_path}, marker=page),
+            Target(
                 "service page, uncached",
                 {"paths": service_path, "header": "Cache-Control: no-cache"},
+                marker=page,
             ),
-            ("search", {"paths": search_paths}),
-            ("form step GET", {"paths": step, "sessions": sessions}),
-            (
-                "form step POST",
-                {"paths": step, "sessions": sessions, "method": "POST", "body": body},
+            Target("search", {"paths": search_paths}, marker="council-search-results__item"),
+            # The flow's pages, each in sessions of its own (see flow_sessions).
+            Target(
+                "form step GET",
+                {"sessions": sessions["step"]},
+                marker="current_step",
+                absent=ERROR_SUMMARY,
+            ),
+            Target("form step POST", {"sessions": sessions["step"], "method": "POST"}, status=302),
+            # A refused answer is redirected back to its question (Post/Redirect/Get), which
+            # then shows the error summary: both are measured.
+            Target(
+                "step POST, error",
+                {"sessions": sessions["error"], "method": "POST"},
+                status=302,
+                same_page=True,
+                then=ERROR_SUMMARY,
+            ),
+            Target("step GET, error shown", {"sessions": sessions["error"]}, marker=ERROR_SUMMARY),
+            Target("check your answers", {"sessions": sessions["check"]}, marker='name="token"'),
+            Target(
+                "confirmation", {"sessions": sessions["confirmation"]}, marker=CONFIRMATION_PANEL
             ),
         ]
         self.out(
@@ -449,7 +618,13 @@ class Command(BaseCommand):
         )
         results: dict[str, WrkResult | str] = {}
         cpu_per_request: dict[str, float] = {}
-        for name, env in targets:
+        for target in targets:
+            name, env = target.name, target.env
+            problem = self.check_target(port, target)
+            if problem is not None:
+                results[name] = f"not measured: its first answer {problem}"
+                self.out(f"{name:<26}{results[name]}")
+                continue
             if options["warmup"]:
                 self.wrk(port, options["warmup"], connections, **env)
             cpu_before = worker_cpu_ticks(self.server_pid)
@@ -459,7 +634,8 @@ class Command(BaseCommand):
             if isinstance(result, str):
                 self.out(f"{name:<26}{result}")
                 continue
-            ratio = result.rps / plain.rps if isinstance(plain, WrkResult) and plain.rps else 0
+            result.errors += target.unexpected(result)
+            ratio = ratio_to(result, plain) or 0.0
             if cpu is not None and result.requests:
                 cpu_per_request[name] = cpu * 1000 / result.requests
                 cpu_column = f"{cpu_per_request[name]:>9.2f}"
@@ -470,7 +646,9 @@ class Command(BaseCommand):
                 f"{result.errors:>8}{ratio:>9.2f}{cpu_column}"
             )
         self.out(
-            f"\nCPU ms: the workers' CPU time per request (from /proc), which other work on the "
+            f"\nerrors: socket errors, timeouts, 4xx/5xx, and answers of another status class than "
+            f"the target's first (a redirect where a page was meant).\n"
+            f"CPU ms: the workers' CPU time per request (from /proc), which other work on the "
             f"machine does not change. Machine load now: {os.getloadavg()[0]:.1f} on "
             f"{os.cpu_count()} cores."
         )
@@ -494,6 +672,7 @@ class Command(BaseCommand):
             )
         else:
             self.out(soak)
+        memory = [self.report_memory("after the soak")]
         html_bytes, assets = self.sizes(port, service_path)
         self.out(f"\nService page HTML: {html_bytes / 1024:.1f} KB")
         for url, size, sent in assets:
@@ -501,7 +680,60 @@ class Command(BaseCommand):
             self.out(f"  {url}: {size / 1024:.1f} KB ({how})")
         asset_total = sum(size for _, size, _ in assets)
         self.out(f"  CSS + JS gzipped: {asset_total / 1024:.1f} KB")
+        surged = self.run_surge(port, plans, options, postcode or "FE1 1AA")
+        self.report_surge(*surged, options["surge_seconds"])
+        memory.append(self.report_memory("after the surge"))
+        errors = server_errors(self.workdir / "access.log")
+        listed = ", ".join(f"{path} {count}" for path, count in errors.most_common(5))
+        self.out(
+            f"\n5xx answers in the server's access log over the whole run (warm-ups and checks "
+            f"included): {sum(errors.values())}"
+            + (f" ({listed}; see server.log)" if errors else "")
+        )
         self.report_goals(results, soak, html_bytes, asset_total, options)
+        self.report_later_goals(surged[0], surged[1], memory)
+
+    def report_memory(self, when: str) -> dict[int, float]:
+        memory = worker_rss_mb(self.server_pid)
+        each = ", ".join(f"{mb:.0f}" for _pid, mb in sorted(memory.items()))
+        self.out(f"\nWorkers' resident memory (VmRSS) {when}: {each} MB")
+        return memory
+
+    def report_surge(
+        self, result: SurgeResult, saved: set[str], paid: int, cpu: float | None, seconds: int
+    ) -> None:
+        rate = result.journeys / result.seconds if result.seconds else 0.0
+        requests = sum(len(times) for times in result.timings.values())
+        cpu_text = (
+            f"; workers' CPU {cpu * 1000 / result.journeys:.0f} ms a journey, "
+            f"{cpu * 1000 / requests:.1f} ms a request"
+            if cpu is not None and result.journeys and requests
+            else ""
+        )
+        self.out(
+            f"{result.journeys} journeys finished in {result.seconds:.1f} s (begun in the first "
+            f"{seconds} s; those under way then were finished): {rate:.2f} a second "
+            f"({result.paid} paid){cpu_text}. The residents themselves used "
+            f"{result.client_cpu:.0f} s of CPU on the same cores."
+        )
+        self.out(f"  {'page kind':<18}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}")
+        for kind in PAGE_KINDS:
+            if result.timings.get(kind):
+                self.out(
+                    f"  {kind:<18}{len(result.timings[kind]):>9}"
+                    f"{result.percentile(kind, 50):>9.1f}{result.percentile(kind, 95):>9.1f}"
+                )
+        self.out(f"Errors: {len(result.errors)}")
+        for error in result.errors[:10]:
+            self.out(f"  {error}")
+        seen = set(result.references)
+        self.out(
+            f"Submissions saved since the surge began: {len(saved)}; journeys finished (their "
+            f"confirmation seen): {result.journeys}; confirmed but not saved: {len(seen - saved)};"
+            f" saved but never confirmed: {len(saved - seen)}; references seen twice: "
+            f"{len(result.references) - len(seen)}. Payments taken: {paid} for {result.paid} "
+            f"paid journeys."
+        )
 
     def content_paths(self, service_path: str) -> list[str]:
         from wagtail.models import Page
@@ -513,17 +745,13 @@ class Command(BaseCommand):
         paths.append("/cy/")
         return paths
 
-    def report_goals(self, results, soak, html_bytes, asset_total, options) -> None:
-        def ok(passed: bool) -> str:
-            return self.style.SUCCESS("PASS") if passed else self.style.ERROR("FAIL")
+    def ok(self, passed: bool) -> str:
+        return self.style.SUCCESS("PASS") if passed else self.style.ERROR("FAIL")
 
+    def report_goals(self, results, soak, html_bytes, asset_total, options) -> None:
         plain, cached = results["plain Django view"], results["service page, cached"]
         uncached = results["service page, uncached"]
-        ratio = (
-            cached.rps / plain.rps
-            if isinstance(plain, WrkResult) and isinstance(cached, WrkResult) and plain.rps
-            else 0.0
-        )
+        ratio = ratio_to(cached, plain) or 0.0
         uncached_rps = uncached.rps if isinstance(uncached, WrkResult) else 0.0
         soak_errors = soak.errors if isinstance(soak, WrkResult) else None
         soak_text = soak_errors if soak_errors is not None else "wrk failed"
@@ -541,6 +769,37 @@ class Command(BaseCommand):
             (html_bytes < HTML_LIMIT, f"service page HTML {html_bytes / 1024:.1f} KB (< 30 KB)"),
             (asset_total < ASSETS_LIMIT, f"CSS + JS {asset_total / 1024:.1f} KB gzipped (< 40 KB)"),
         ]
+        for name, goal in FLOW_RATIO_GOALS.items():
+            flow_ratio = ratio_to(results[name], plain)
+            text = f"{flow_ratio:.2f} x plain" if flow_ratio is not None else "not measured"
+            goals.append(
+                (flow_ratio is not None and flow_ratio >= goal, f"{name} {text} (>= {goal})")
+            )
         self.out("\nGoals")
         for passed, text in goals:
-            self.out(f"  {ok(passed)} {text}")
+            self.out(f"  {self.ok(passed)} {text}")
+
+    def report_later_goals(
+        self, surged: SurgeResult, saved: set[str], memory: list[dict[int, float]]
+    ) -> None:
+        worst = max(PAGE_KINDS, key=lambda kind: surged.percentile(kind, 95))
+        worst_ms = surged.percentile(worst, 95)
+        largest = max((mb for reading in memory for mb in reading.values()), default=0.0)
+        goals = [
+            (not surged.errors, f"no error in the resident surge ({len(surged.errors)})"),
+            (
+                len(saved) == surged.journeys and saved == set(surged.references),
+                f"submissions saved {len(saved)} == journeys finished {surged.journeys}",
+            ),
+            (
+                surged.journeys > 0 and worst_ms <= SURGE_P95_MS,
+                f"surge p95 <= {SURGE_P95_MS} ms on every page kind (slowest: {worst} "
+                f"{worst_ms:.0f} ms)",
+            ),
+            (
+                0 < largest <= WORKER_RSS_LIMIT_MB,
+                f"every worker <= {WORKER_RSS_LIMIT_MB} MB resident (largest {largest:.0f} MB)",
+            ),
+        ]
+        for passed, text in goals:
+            self.out(f"  {self.ok(passed)} {text}")
