@@ -159,8 +159,13 @@ def flush(request: HttpRequest) -> int:
         return 0
     setattr(request, BUFFER, [])
     try:
-        with transaction.atomic():
-            FlowEvent.objects.bulk_create(events)
+        if len(events) == 1:
+            # Most requests note one event: one INSERT on its own, with no BEGIN and COMMIT
+            # around it (bulk_create opens a transaction even for a single row).
+            events[0].save(force_insert=True)
+        else:
+            with transaction.atomic():
+                FlowEvent.objects.bulk_create(events)
     except Exception:
         logger.exception("%d flow events could not be saved", len(events))
         return 0

@@ -107,8 +107,12 @@ class TrackingTests(FlowTestCase):
             self.assertLessEqual(len(inserts), 1, step)
 
     def test_a_tracking_failure_never_stops_the_resident(self):
-        with mock.patch.object(
-            FlowEvent.objects, "bulk_create", side_effect=DatabaseError("disk full")
+        # Events are written one at a time (save) or several together (bulk_create).
+        with (
+            mock.patch.object(
+                FlowEvent.objects, "bulk_create", side_effect=DatabaseError("disk full")
+            ),
+            mock.patch.object(FlowEvent, "save", side_effect=DatabaseError("disk full")),
         ):
             check = self.go_to_check_answers()
             self.assertEqual(check.status_code, 200)
