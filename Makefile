@@ -16,7 +16,21 @@ run: setup
 	$(PY) manage.py create_demo_users --port $(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup lint test-sqlite test-postgres test-fuzz test-scan test-browser
+# Each stage's time is printed at the end (make/stage-times): CI allows 90 minutes in all.
+test: test-clock setup lint test-sqlite test-postgres test-fuzz test-scan test-browser
+	@$(PYTHON) .ci/stage_times.py $(STAMPS)/stage-times
+
+# The suites run in two processes (pytest-xdist; the machine has 2 cores), each with its own
+# test database and media folders, a whole class or module to a process (it shares set-up data);
+# TransactionTestCases after them, in one process (see tests/conftest.py).
+XDIST := -n 2 --dist loadscope
+# A stage notes when it started and how long it took, for the table at the end of `make test`.
+stage_start = @mkdir -p $(STAMPS) && date +%s > $(STAMPS)/started-$@
+stage_end = @echo "$@ $$(( $$(date +%s) - $$(cat $(STAMPS)/started-$@) ))" >> $(STAMPS)/stage-times
+
+.PHONY: test-clock
+test-clock:
+	@mkdir -p $(STAMPS) && echo "start $$(date +%s)" > $(STAMPS)/stage-times
 
 setup: deps assets messages db
 
@@ -81,23 +95,33 @@ site/static/css/council.css: $(STAMPS)/npm $(ASSET_SOURCES)
 	npm run --silent build
 
 lint: deps
+	$(stage_start)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	PYTHONPATH=site $(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
+	$(stage_end)
 
 format: deps
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# SQLite (`make run`'s database) runs what differs between the engines and what the demo relies
+# on (the `sqlite` marker: SQLITE_ALSO in tests/conftest.py); PostgreSQL, production's, all.
 test-sqlite: deps assets messages
-	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL $(VENV)/bin/pytest --ignore=tests/browser
+	@echo "== Tests of what differs on SQLite, and of what make run relies on =="
+	$(stage_start)
+	env -u DATABASE_URL $(VENV)/bin/pytest --ignore=tests/browser -m "sqlite and not transactional" $(XDIST)
+	env -u DATABASE_URL $(VENV)/bin/pytest --ignore=tests/browser -m "sqlite and transactional"
+	$(stage_end)
 
 test-postgres: deps assets messages
 	@echo "== Test suite on PostgreSQL ($(PG_URL)) =="
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest --ignore=tests/browser
+	$(stage_start)
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest --ignore=tests/browser -m "not transactional" $(XDIST)
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest --ignore=tests/browser -m transactional
+	$(stage_end)
 
 # --- Reliability -----------------------------------------------------------------------------
 # 10,000 generated inputs at every step of each of the 20 demo flows, on PostgreSQL, no 5xx
@@ -108,6 +132,7 @@ FUZZ_PG_URL ?= postgres://postgres@127.0.0.1:5432/council_fuzz
 .PHONY: test-fuzz
 test-fuzz: deps assets messages
 	@echo "== $(FUZZ_INPUTS_PER_FLOW) generated inputs per demo flow on PostgreSQL, no 5xx =="
+	$(stage_start)
 	@pids=""; for shard in 0 1; do \
 	  DATABASE_URL=$(FUZZ_PG_URL)$$shard FUZZ_SHARD=$$shard/2 \
 	    FUZZ_INPUTS_PER_FLOW=$(FUZZ_INPUTS_PER_FLOW) TEST_MEDIA_ROOT=/tmp/council-fuzz$$shard-media \
@@ -115,6 +140,7 @@ test-fuzz: deps assets messages
 	    $(VENV)/bin/pytest -q -s -p no:cacheprovider tests/demo/test_fuzz_demo_flows.py \
 	    -k generated_inputs_on & pids="$$pids $$!"; \
 	done; status=0; for pid in $$pids; do wait $$pid || status=1; done; exit $$status
+	$(stage_end)
 
 # A bounded web-vulnerability scan (about 3 minutes): wapiti crawls the site served by gunicorn
 # with the demo content, in a PostgreSQL database made fresh for it (council_scan), and attacks
@@ -124,10 +150,12 @@ SCAN_DB ?= council_scan
 .PHONY: test-scan
 test-scan: deps assets messages $(STAMPS)/wapiti
 	@echo "== Web-vulnerability scan (wapiti) of the demo site on PostgreSQL, no finding =="
+	$(stage_start)
 	@psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $(SCAN_DB) WITH (FORCE)" \
 	  -c "CREATE DATABASE $(SCAN_DB)"
 	SCAN=1 SCAN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(SCAN_DB) \
 	  $(VENV)/bin/pytest -q -s -p no:cacheprovider tests/council/test_scanner.py
+	$(stage_end)
 
 # wapiti, Debian's web-vulnerability scanner, for test-scan only.
 $(STAMPS)/wapiti: $(STAMPS)/system
@@ -148,7 +176,9 @@ browser-deps:
 
 test-browser: deps assets messages browser-deps
 	@echo "== Browser accessibility tests (chromium, axe-core, WCAG 2.2 AA) =="
-	env -u DATABASE_URL $(VENV)/bin/pytest tests/browser
+	$(stage_start)
+	env -u DATABASE_URL $(VENV)/bin/pytest tests/browser $(XDIST)
+	$(stage_end)
 
 # A PostgreSQL database of the benchmarks' own, created when missing.
 create_db = @psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(1)'" \
@@ -177,10 +207,17 @@ serve: deps assets messages
 	DJANGO_SETTINGS_MODULE=council.settings.production PORT=$(PORT) \
 	  $(VENV)/bin/gunicorn -c site/council/gunicorn.conf.py
 
-# The site under load on this machine (about 5 minutes): gunicorn with the production settings on
-# loopback, the demo in council_bench and Redis database 5 (flushed), then wrk for each page kind
-# against a plain Django view, a 60 s soak at 50 connections, and page sizes; PASS/FAIL per goal.
-# BENCH_SECONDS (15), BENCH_CONNECTIONS (20), BENCH_SOAK_SECONDS (60), BENCH_PORT (8401).
+# The site under load on this machine (about 8 minutes): gunicorn with the production settings on
+# loopback (payments on the sandbox's test page: no money moves), the demo in council_bench and
+# Redis database 5 (flushed). wrk for each page kind against a plain Django view, with the
+# workers' CPU per request: content pages, search, and every page of a flow (first question,
+# a valid answer, an answer left out and its error, check your answers, the confirmation), each
+# first checked to be the page meant; a 60 s soak at 50 connections; page sizes; the workers'
+# memory; then a surge of 100 residents each going through whole demo flows (one paid) for
+# 60 s: journeys a second, p50/p95 per page, errors, submissions saved against confirmations
+# seen. PASS/FAIL per goal (site/benchmarks/management/commands/web_benchmark.py).
+# BENCH_SECONDS (15), BENCH_CONNECTIONS (20), BENCH_SOAK_SECONDS (60), BENCH_PORT (8401),
+# BENCH_SURGE_RESIDENTS (100), BENCH_SURGE_SECONDS (60), BENCH_REDIS_URL (redis://.../5).
 bench: deps assets messages $(STAMPS)/system
 	$(call create_db,council_bench)
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py migrate --no-input -v 0

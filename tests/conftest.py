@@ -2,6 +2,47 @@
 
 import pytest
 from django.core.cache import cache
+from django.test import TestCase, TransactionTestCase
+
+# What runs on SQLite as well as on PostgreSQL, production's database (`make test-sqlite`; the
+# rest runs on PostgreSQL only): what differs between the two engines (the database search
+# engine's SQL, the reports' date arithmetic, migrations, concurrent sends, payments' row locks)
+# and what `make run`, which serves the demo from SQLite, relies on (loading the demo, its
+# simulated journeys and searches, its sign-ins, and every demo flow walked). The browser suite
+# also runs on SQLite: every page and every demo flow, in chromium.
+SQLITE_ALSO = (
+    "tests/search/",
+    "tests/insights/",
+    "tests/payments/",
+    "tests/demo/test_demo_content.py",
+    "tests/demo/test_demo_flows.py",
+    "tests/demo/test_demo_logins.py",
+    "tests/demo/test_simulate_journeys.py",
+    "tests/demo/test_simulated_searches.py",
+    "tests/council/test_sqlite_concurrency.py",
+    "tests/council/test_settings.py",
+    "tests/flows/test_condition_migration.py",
+    "tests/flows/test_migrations_moved_models.py",
+)
+# The Elasticsearch engine reads pages through the ORM alone: nothing of it differs by database.
+SQLITE_NOT = ("tests/search/test_elasticsearch",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(SQLITE_ALSO) and not item.nodeid.startswith(SQLITE_NOT):
+            item.add_marker(pytest.mark.sqlite)
+        # A TransactionTestCase empties every table when it ends, the rows migrations made (the
+        # root page, the default locale) included, which every TestCase after it in the same
+        # process needs: under pytest-xdist these run apart, in a process of their own, after
+        # the rest (see the Makefile), as Django's own runner runs them last.
+        cls = getattr(item, "cls", None)
+        if (
+            isinstance(cls, type)
+            and issubclass(cls, TransactionTestCase)
+            and not issubclass(cls, TestCase)
+        ):
+            item.add_marker(pytest.mark.transactional)
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,13 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-MEDIA_ROOT = Path(env.str("TEST_MEDIA_ROOT", default="/tmp/council-test-media"))
-PRIVATE_MEDIA_ROOT = Path(env.str("TEST_PRIVATE_MEDIA_ROOT", default="/tmp/council-test-private"))
+# Each pytest-xdist worker ("gw0", "gw1") has folders of its own, as it has a database of its
+# own: one worker's retention purge or clean-up never deletes another's files.
+_WORKER = env.str("PYTEST_XDIST_WORKER", default="")
+MEDIA_ROOT = Path(env.str("TEST_MEDIA_ROOT", default=f"/tmp/council-test-media{_WORKER}"))
+PRIVATE_MEDIA_ROOT = Path(
+    env.str("TEST_PRIVATE_MEDIA_ROOT", default=f"/tmp/council-test-private{_WORKER}")
+)
 STORAGES = {
     **STORAGES,  # noqa: F405
     "private": {
