@@ -24,6 +24,9 @@ test: test-clock setup lint test-sqlite test-postgres test-fuzz test-scan test-b
 # test database and media folders, a whole class or module to a process (it shares set-up data);
 # TransactionTestCases after them, in one process (see tests/conftest.py).
 XDIST := -n 2 --dist loadscope
+# The browser tests share nothing but the site each process serves (set up once a process), so
+# they are dealt out one by one: most are one module's parameters (every flow, every page).
+BROWSER_XDIST := -n 2 --dist load
 # A stage notes when it started and how long it took, for the table at the end of `make test`.
 stage_start = @mkdir -p $(STAMPS) && date +%s > $(STAMPS)/started-$@
 stage_end = @echo "$@ $$(( $$(date +%s) - $$(cat $(STAMPS)/started-$@) ))" >> $(STAMPS)/stage-times
@@ -177,7 +180,7 @@ browser-deps:
 test-browser: deps assets messages browser-deps
 	@echo "== Browser accessibility tests (chromium, axe-core, WCAG 2.2 AA) =="
 	$(stage_start)
-	env -u DATABASE_URL $(VENV)/bin/pytest tests/browser $(XDIST)
+	env -u DATABASE_URL $(VENV)/bin/pytest tests/browser $(BROWSER_XDIST)
 	$(stage_end)
 
 # A PostgreSQL database of the benchmarks' own, created when missing.

@@ -24,8 +24,10 @@ SQLITE_ALSO = (
     "tests/flows/test_condition_migration.py",
     "tests/flows/test_migrations_moved_models.py",
 )
-# The Elasticsearch engine reads pages through the ORM alone: nothing of it differs by database.
-SQLITE_NOT = ("tests/search/test_elasticsearch",)
+# The Elasticsearch engine reads pages through the ORM alone, and Stripe's client and flows
+# (through a fake of its HTTP) serve production only: nothing of them differs by database, and
+# `make run` pays through the sandbox, whose tests, with refunds and webhooks', stay on SQLite.
+SQLITE_NOT = ("tests/search/test_elasticsearch", "tests/payments/test_payments_stripe")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
