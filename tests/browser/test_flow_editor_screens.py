@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from playwright.sync_api import expect
 
 from tests.browser.checks import AXE, AXE_OPTIONS, PageChecker, submit
+from tests.browser.editor_walk import publish
 from tests.browser.planner import ROOT
 
 if TYPE_CHECKING:
@@ -148,13 +149,7 @@ def test_the_checks_messages_next_to_a_step_pass_axe(page: Page, live_site: Live
     assert ticked.count() == 1
     ticked.first.focus()
     page.keyboard.press("Space")
-    page.get_by_role("button", name="More actions").focus()
-    page.keyboard.press("Enter")
-    publish_button = page.locator("button[name=action-publish]")
-    publish_button.wait_for()
-    publish_button.focus()
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    publish(page)
 
     step = page.locator(f"#block-{block}-section")
     expect(step.get_by_text("Choose at least one answer to")).to_be_visible()
