@@ -16,7 +16,7 @@ from django.db import transaction
 
 from demo.addresses import load_addresses
 from demo.flow_content import flow_files, page_fields, read_flow
-from demo.loading import LoadReport, without_ids
+from demo.loading import LoadReport, indexing_once_at_the_end, without_ids
 
 
 def comparable_steps(steps: Any) -> list[dict[str, Any]]:
@@ -111,7 +111,8 @@ def load_demo_flows(
 ) -> None:
     """Load the demo flows under their service pages, and the demo address list."""
     loader = FlowLoader(report, reset=reset, log=log)
-    loader.load()
+    with indexing_once_at_the_end():
+        loader.load()
     added = load_addresses()
     if added:
         report.created.append(f"{added} demo addresses")

@@ -21,7 +21,7 @@ from django.db import transaction
 from wagtail.models import GroupPagePermission, Locale, Page, Site
 
 from demo.flow_loader import load_demo_flows
-from demo.loading import LoadReport, rich_text, without_ids
+from demo.loading import LoadReport, indexing_once_at_the_end, rich_text, without_ids
 from demo.search_loader import load_demo_search
 from demo.translate import load_translations
 from home.models import HomePage, HomePageTopTask, StandardPage
@@ -144,6 +144,10 @@ class DemoLoader:
 
     @transaction.atomic
     def load(self) -> LoadReport:
+        with indexing_once_at_the_end():
+            return self._load()
+
+    def _load(self) -> LoadReport:
         site_content = read_site()
         home = self.home_page(site_content["home"])
         categories = {
