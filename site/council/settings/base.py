@@ -211,6 +211,9 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 SESSION_COOKIE_AGE = 60 * 60 * 4  # answers in progress are kept for 4 hours
 SESSION_SAVE_EVERY_REQUEST = True  # ...counted from the resident's last page
+# In the database, as Django's own, but a page that changes nothing in a session writes nothing
+# (its expiry is moved on at most every few minutes): see core/sessions.py.
+SESSION_ENGINE = "core.sessions"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@fernbridge.gov.uk")

@@ -49,7 +49,7 @@ if env.str("REDIS_URL", default=""):
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     DJANGO_REDIS_LOGGER = "council.cache"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"  # never the cache: see above
+SESSION_ENGINE = "core.sessions"  # the database, never the cache: see above
 # --- end Reliability (cache)
 
 if env.str("ELASTICSEARCH_URL", default=""):
