@@ -185,10 +185,18 @@ def bump_unless_created(created: bool = False, **kwargs: Any) -> None:
 
 
 def request_host(request: HttpRequest) -> str | None:
+    """The request's host, None if it is not one of ALLOWED_HOSTS: checked once a request (the
+    route, each fragment and each memo ask for it)."""
     try:
-        return request.get_host()
+        return request._pagecache_host  # type: ignore[attr-defined]
+    except AttributeError:
+        pass
+    try:
+        host: str | None = request.get_host()
     except DisallowedHost:
-        return None
+        host = None
+    request._pagecache_host = host  # type: ignore[attr-defined]
+    return host
 
 
 def wants_fresh(request: HttpRequest) -> bool:

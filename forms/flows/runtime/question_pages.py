@@ -100,7 +100,11 @@ class QuestionPageMixin(_Wizard):
         elif self._extra().get("changing"):
             return self.get_step_url(CHECK_ANSWERS_STEP)
         previous = self.get_prev_step(step_name)
-        return self.get_step_url(previous) if previous else self.page.service.get_url(self.request)
+        if previous:
+            return self.get_step_url(previous)
+        return self.page.remembered(
+            self.request, "service_url", lambda: self.page.service.get_url(self.request)
+        )
 
     def deciding_step(self, end_point: str) -> str | None:
         """The question page (on the resident's path) whose answer shows `end_point`."""
