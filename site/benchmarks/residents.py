@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import http.client
 import itertools
+import random
 import re
 import resource
 import threading
@@ -263,9 +264,14 @@ class FlowPlan:
 class Resident(Client):
     """A resident with a session and an address of their own, who times each page by kind."""
 
-    def __init__(self, port: int, postcode: str = "FE1 1AA") -> None:
+    def __init__(
+        self, port: int, postcode: str = "FE1 1AA", think: tuple[float, float] = (0.0, 0.0)
+    ) -> None:
         super().__init__(port, ip=new_address())
         self.postcode = postcode
+        # Seconds (least, most) the resident spends on a page before clicking on: reading the
+        # question, typing the answer. Redirects are followed at once, as a browser does.
+        self.think = think
         self.timings: dict[str, list[float]] = {}
         self.token = ""  # the CSRF token of the last form seen
 
@@ -281,10 +287,16 @@ class Resident(Client):
     def redirected(self, kind: str, path: str, body: str | None = None) -> str:
         """The path a request for `path` (a POST when `body` is given) redirects to."""
         method = "GET" if body is None else "POST"
+        if body is not None or kind == "start":  # a person's click, not a redirect followed
+            self.pause()
         status, headers, _ = self.timed(kind, method, path, body)
         if status not in (301, 302, 303) or not headers.get("Location"):
             raise JourneyError(f"{method} {path.split('?')[0]} ({kind}): {status}, no redirect")
         return path_of(headers["Location"])
+
+    def pause(self) -> None:
+        if self.think[1] > 0:
+            time.sleep(random.uniform(*self.think))
 
     def page(self, kind: str, path: str, marker: str) -> str:
         status, _, data = self.timed(kind, "GET", path)
@@ -435,13 +447,21 @@ class SurgeResult:
 
 
 def surge(
-    port: int, plans: list[FlowPlan], residents: int, seconds: int, postcode: str
+    port: int,
+    plans: list[FlowPlan],
+    residents: int,
+    seconds: int,
+    postcode: str,
+    think: tuple[float, float] = (0.0, 0.0),
 ) -> SurgeResult:
     """`residents` at once, for `seconds`, each going through a whole flow of `plans` (in turn)
     from its start page to its confirmation, again and again. Each journey is a new resident
     (cookies and address of their own), as in a surge of different people: nobody sends
-    answers faster than a person could (the site limits each address to 60 a minute). A journey
-    begun before the end is finished, so every request sent is accounted for."""
+    answers faster than a person could (the site limits each address to 60 a minute). Each
+    resident spends `think` seconds (least, most) on a page before clicking on; (0, 0) sends
+    the next request as soon as the last is answered, which measures what the site can serve
+    rather than how it answers people. A journey begun before the end is finished, so every
+    request sent is accounted for."""
     deadline = time.monotonic() + seconds
 
     def slot(number: int) -> SurgeResult:
@@ -450,7 +470,7 @@ def surge(
             if time.monotonic() >= deadline:
                 break
             plan = plans[(number + turn) % len(plans)]
-            resident = Resident(port, postcode)
+            resident = Resident(port, postcode, think)
             try:
                 result.references.append(resident.complete(plan))
             except Exception as error:

@@ -1,6 +1,7 @@
 """`manage.py web_benchmark` (make bench) reads wrk's output, forms and pages as it should.
 Canned inputs only: nothing here is timed."""
 
+import argparse
 import os
 
 from benchmarks.management.commands.web_benchmark import (
@@ -10,6 +11,7 @@ from benchmarks.management.commands.web_benchmark import (
     cpu_seconds_between,
     js_imports,
     parse_wrk,
+    think_range,
 )
 
 WRK_OUTPUT = """Running 15s test @ http://127.0.0.1:8401
@@ -47,6 +49,18 @@ def test_a_clean_run_has_no_errors():
     result = parse_wrk(clean)
     assert result.errors == 0
     assert result.rps == 50
+
+
+def test_a_residents_time_on_a_page_is_read_as_least_and_most_seconds():
+    assert think_range("1-3") == (1.0, 3.0)
+    assert think_range("2") == (2.0, 2.0)
+    assert think_range("0") == (0.0, 0.0)
+    for wrong in ("3-1", "-1", "soon"):
+        try:
+            think_range(wrong)
+        except argparse.ArgumentTypeError:
+            continue
+        raise AssertionError(f"think_range accepted {wrong!r}")
 
 
 def test_wrk_output_without_the_summary_is_refused():

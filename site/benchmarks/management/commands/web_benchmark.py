@@ -23,7 +23,12 @@ Then:
 - a resident surge (benchmarks/residents.py): 100 residents at once for 60 seconds, each going
   through a whole demo flow from its start page to its confirmation again and again (the
   missed bin, a library booking, and garden waste, paid on the sandbox's page), timing every
-  page; then the submissions the database holds against the confirmations the residents saw;
+  page; then the submissions the database holds against the confirmations the residents saw.
+  Each resident spends 1 to 3 seconds on a page before clicking on (BENCH_SURGE_THINK; people
+  take 10 seconds and more to read a question and type an answer), and the p95 goal is judged
+  on this run. Before it, the same residents with no time on any page for 30 seconds
+  (BENCH_CAPACITY_SECONDS): the most journeys a second the site can serve, with the same
+  checks of errors and submissions; its latencies are its queue, not what people wait;
 - the server's 5xx answers in its access log over the whole run, warm-ups included.
 
 Prints requests/s, p50/p95 latency, errors, the ratio to the plain view and the workers' CPU
@@ -32,11 +37,13 @@ submissions for the surge; then PASS or FAIL for each goal. Exits 0 whatever the
 (it is a measurement), non-zero when the server does not start or the flows cannot be walked.
 Durations and sizes come from the environment (BENCH_SECONDS, BENCH_CONNECTIONS,
 BENCH_SOAK_SECONDS, BENCH_SOAK_CONNECTIONS, BENCH_WARMUP_SECONDS, BENCH_SURGE_RESIDENTS,
-BENCH_SURGE_SECONDS), and where it runs from BENCH_PORT and BENCH_REDIS_URL.
+BENCH_SURGE_SECONDS, BENCH_SURGE_THINK, BENCH_CAPACITY_SECONDS), and where it runs from
+BENCH_PORT and BENCH_REDIS_URL.
 """
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import http.client
 import os
@@ -176,6 +183,18 @@ def ratio_to(result: WrkResult | str, plain: WrkResult | str) -> float | None:
     return None
 
 
+def think_range(text: str) -> tuple[float, float]:
+    """ "1-3" (seconds, least-most), "2" (always 2) or "0" (none)."""
+    try:
+        parts = [float(part) for part in text.split("-", 1)]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: seconds, such as 1-3 or 0") from None
+    least, most = parts[0], parts[-1]
+    if not 0 <= least <= most:
+        raise argparse.ArgumentTypeError(f"{text!r}: seconds, least then most, such as 1-3")
+    return least, most
+
+
 def worker_cpu_ticks(master_pid: int) -> dict[int, int]:
     """CPU time used so far by each of the server's worker processes (user + system clock
     ticks, from /proc): per request, what a page costs whatever else the machine is doing."""
@@ -281,6 +300,18 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--surge-seconds", type=int, default=int(env("BENCH_SURGE_SECONDS", "60"))
+        )
+        parser.add_argument(
+            "--surge-think",
+            type=think_range,
+            default=think_range(env("BENCH_SURGE_THINK", "1-3")),
+            help="seconds a resident spends on a page before clicking on: least-most",
+        )
+        parser.add_argument(
+            "--capacity-seconds",
+            type=int,
+            default=int(env("BENCH_CAPACITY_SECONDS", "30")),
+            help="the same residents with no time on any page (0: not run)",
         )
         parser.add_argument(
             "--redis-url", default=env("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
@@ -465,7 +496,13 @@ class Command(BaseCommand):
             raise CommandError(f"Residents could not be prepared for wrk: {problem}") from None
 
     def run_surge(
-        self, port: int, plans: list[FlowPlan], options: dict[str, Any], postcode: str
+        self,
+        port: int,
+        plans: list[FlowPlan],
+        options: dict[str, Any],
+        postcode: str,
+        seconds: int,
+        think: tuple[float, float],
     ) -> tuple[SurgeResult, set[str], int, float | None]:
         """The surge (benchmarks/residents.py), then the submissions saved since it began
         (their references) and how many of them have their payment taken."""
@@ -473,16 +510,24 @@ class Command(BaseCommand):
         from forms.payments.constants import SETTLED
         from forms.payments.models import Payment
 
-        residents, seconds = options["surge_residents"], options["surge_seconds"]
+        residents = options["surge_residents"]
         last = Submission.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         names = ", ".join(f"{p.title}{' (paid, sandbox)' if p.paid else ''}" for p in plans)
+        pace = (
+            f"each spending {think[0]:g} to {think[1]:g} s on a page before clicking on (people "
+            f"take far longer: reading, typing), redirects followed at once"
+            if think[1] > 0
+            else "with no time on any page: each request sent as soon as the last is answered, "
+            "which measures what the site can serve, not how it answers people"
+        )
         self.out(
-            f"\nSurge: {residents} residents at once for {seconds} s, each going through a whole "
-            f"flow from its start page to its confirmation, again and again ({names}); each "
-            f"journey a new resident with cookies and an address of their own..."
+            f"\n{'Surge' if think[1] > 0 else 'Capacity'}: {residents} residents at once for "
+            f"{seconds} s, each going through a whole flow from its start page to its "
+            f"confirmation, again and again ({names}); each journey a new resident with cookies "
+            f"and an address of their own, {pace}..."
         )
         cpu_before = worker_cpu_ticks(self.server_pid)
-        result = surge(port, plans, residents, seconds, postcode)
+        result = surge(port, plans, residents, seconds, postcode, think)
         cpu = cpu_seconds_between(cpu_before, worker_cpu_ticks(self.server_pid))
         saved = set(Submission.objects.filter(pk__gt=last).values_list("reference", flat=True))
         paid = (
@@ -680,7 +725,22 @@ class Command(BaseCommand):
             self.out(f"  {url}: {size / 1024:.1f} KB ({how})")
         asset_total = sum(size for _, size, _ in assets)
         self.out(f"  CSS + JS gzipped: {asset_total / 1024:.1f} KB")
-        surged = self.run_surge(port, plans, options, postcode or "FE1 1AA")
+        think = options["surge_think"]
+        self.think_text = f"{think[0]:g} to {think[1]:g}"
+        capacity = None
+        if options["capacity_seconds"] > 0:
+            capacity = self.run_surge(
+                port, plans, options, postcode or "FE1 1AA", options["capacity_seconds"], (0, 0)
+            )
+            self.report_surge(*capacity, options["capacity_seconds"])
+        surged = self.run_surge(
+            port,
+            plans,
+            options,
+            postcode or "FE1 1AA",
+            options["surge_seconds"],
+            options["surge_think"],
+        )
         self.report_surge(*surged, options["surge_seconds"])
         memory.append(self.report_memory("after the surge"))
         errors = server_errors(self.workdir / "access.log")
@@ -691,7 +751,7 @@ class Command(BaseCommand):
             + (f" ({listed}; see server.log)" if errors else "")
         )
         self.report_goals(results, soak, html_bytes, asset_total, options)
-        self.report_later_goals(surged[0], surged[1], memory)
+        self.report_later_goals(surged[0], surged[1], memory, capacity)
 
     def report_memory(self, when: str) -> dict[int, float]:
         memory = worker_rss_mb(self.server_pid)
@@ -780,12 +840,31 @@ class Command(BaseCommand):
             self.out(f"  {self.ok(passed)} {text}")
 
     def report_later_goals(
-        self, surged: SurgeResult, saved: set[str], memory: list[dict[int, float]]
+        self,
+        surged: SurgeResult,
+        saved: set[str],
+        memory: list[dict[int, float]],
+        capacity: tuple[SurgeResult, set[str], int, float | None] | None = None,
     ) -> None:
         worst = max(PAGE_KINDS, key=lambda kind: surged.percentile(kind, 95))
         worst_ms = surged.percentile(worst, 95)
         largest = max((mb for reading in memory for mb in reading.values()), default=0.0)
-        goals = [
+        goals = []
+        if capacity is not None:
+            at_capacity, saved_there = capacity[0], capacity[1]
+            goals += [
+                (
+                    not at_capacity.errors,
+                    f"no error at capacity, no time on any page ({len(at_capacity.errors)})",
+                ),
+                (
+                    len(saved_there) == at_capacity.journeys
+                    and saved_there == set(at_capacity.references),
+                    f"at capacity, submissions saved {len(saved_there)} == journeys finished "
+                    f"{at_capacity.journeys}",
+                ),
+            ]
+        goals += [
             (not surged.errors, f"no error in the resident surge ({len(surged.errors)})"),
             (
                 len(saved) == surged.journeys and saved == set(surged.references),
@@ -793,8 +872,8 @@ class Command(BaseCommand):
             ),
             (
                 surged.journeys > 0 and worst_ms <= SURGE_P95_MS,
-                f"surge p95 <= {SURGE_P95_MS} ms on every page kind (slowest: {worst} "
-                f"{worst_ms:.0f} ms)",
+                f"surge p95 <= {SURGE_P95_MS} ms on every page kind, residents taking "
+                f"{self.think_text} s a page (slowest: {worst} {worst_ms:.0f} ms)",
             ),
             (
                 0 < largest <= WORKER_RSS_LIMIT_MB,
