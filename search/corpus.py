@@ -44,6 +44,10 @@ class Document:
     keywords: tuple[Text, ...]
     summary: Text
     is_service: bool = True
+    # In a language the page is not written in yet: its title and summary as they would be in
+    # that language (the page's words for search); the words residents use are in keywords.
+    other_titles: tuple[Text, ...] = ()
+    other_summaries: tuple[Text, ...] = ()
 
 
 @dataclass
@@ -99,16 +103,37 @@ def _rows(page_ids=None, locale=None):
     ).order_by()
 
 
-def _document(row, language: str) -> Document:
+def _document(row, language: str, words: tuple[str, str, str] | None = None) -> Document:
     page_id, title, description, keywords, summary, category_intro, standard_intro = row
     summary_text = summary or category_intro or standard_intro or description or ""
+    other_title, other_summary, phrases = words or ("", "", "")
     return Document(
         page_id=page_id,
         title=text(title, language),
-        keywords=keyword_texts(keywords, language),
+        keywords=keyword_texts(keywords, language)
+        + tuple(t for line in phrases.splitlines() if (t := text(line, language))),
         summary=text(summary_text, language),
         is_service=summary is not None,
+        other_titles=tuple(t for t in [text(other_title, language)] if t),
+        other_summaries=tuple(t for t in [text(other_summary, language)] if t),
     )
+
+
+def _search_words(language: str, page_ids=None, locale=None) -> dict[int, tuple[str, str, str]]:
+    """Page id -> (title, summary, phrases) of the pages' words for search in `language`."""
+    from services.models import ServiceSearchWords
+
+    rows = ServiceSearchWords.objects.filter(language=language)
+    if page_ids is not None:
+        rows = rows.filter(page_id__in=page_ids)
+    if locale is not None:
+        rows = rows.filter(page__locale=locale)
+    return {
+        page_id: (title, summary, phrases)
+        for page_id, title, summary, phrases in rows.values_list(
+            "page_id", "title", "summary", "phrases"
+        ).order_by()
+    }
 
 
 _documents: dict[tuple[int, str], Document] = {}
@@ -125,8 +150,9 @@ def documents(page_ids, language: str) -> dict[int, Document]:
     found = {pk: _documents[(pk, language)] for pk in page_ids if (pk, language) in _documents}
     missing = [pk for pk in page_ids if pk not in found]
     if missing:
+        words = _search_words(language, page_ids=missing)
         for row in _rows(page_ids=missing):
-            document = _document(row, language)
+            document = _document(row, language, words.get(row[0]))
             found[row[0]] = document
             if len(_documents) < MAX_KEPT_DOCUMENTS:
                 _documents[(row[0], language)] = document
@@ -154,10 +180,13 @@ def vocabulary(locale) -> Vocabulary:
     words: Counter = Counter()
     stems_: Counter = Counter()
     count = 0
+    extra = _search_words(language, locale=locale)
     for row in _rows(locale=locale).iterator(chunk_size=2000):
         count += 1
         page_words = set()
         for text in (row[1], row[3] or "", row[4] or row[5] or row[6] or row[2] or ""):
+            page_words.update(normalise(text).split())
+        for text in extra.get(row[0], ()):
             page_words.update(normalise(text).split())
         words.update(page_words)
         stems_.update({stem(word, language) for word in page_words})

@@ -301,11 +301,25 @@ class ServicePage(StemmedSearchMixin, Page):
         InlinePanel("related_services", label=_("Related services"), max_num=6),
         FieldPanel("last_reviewed"),
     ]
-    promote_panels: ClassVar[list] = [*Page.promote_panels, FieldPanel("keywords")]
+    promote_panels: ClassVar[list] = [
+        *Page.promote_panels,
+        FieldPanel("keywords"),
+        InlinePanel(
+            "search_terms",
+            label=_("Words for search, by language"),
+            help_text=_(
+                "The situations residents describe when they need this service, and for each "
+                "other language its title, summary and the words its speakers search with. "
+                "A resident searching in that language finds this service even before its "
+                "page is translated: the result shows the English page, marked as English."
+            ),
+        ),
+    ]
     search_fields: ClassVar[list] = [
         *Page.search_fields,
         index.SearchField("summary", boost=2),
         index.SearchField("keywords", boost=3),
+        index.SearchField("search_words", boost=3),
         index.SearchField("who_can_use"),
         index.SearchField("before_you_start"),
         index.SearchField("body"),
@@ -321,6 +335,20 @@ class ServicePage(StemmedSearchMixin, Page):
 
     class Meta:
         verbose_name = _("service page")
+
+    def words_for_search(self, language: str | None = None) -> ServiceSearchWords | None:
+        """This page's words for search in `language` (its own, by default), if it has any.
+        A page in another language keeps a copy of its English page's rows (aliases and
+        translations are copied from it), so each page reads its own."""
+        language = language or self.locale.language_code
+        for row in self.search_terms.all():
+            if row.language == language:
+                return row
+        return None
+
+    def search_words(self) -> str:
+        row = self.words_for_search()
+        return row.text() if row is not None else ""
 
     @cached_property
     def online_flow(self) -> Page | None:
@@ -364,6 +392,58 @@ class ServicePage(StemmedSearchMixin, Page):
         return context
 
 
+class ServiceSearchWords(Orderable):
+    """What residents who speak one language search for a service with: the situations they
+    describe and, in a language other than the page's own, its title and summary as they
+    would be written in it. Editors keep them as content, as synonyms and keywords are."""
+
+    page = ParentalKey(ServicePage, related_name="search_terms", on_delete=models.CASCADE)
+    language: models.CharField[str, str] = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES
+    )
+    title: models.CharField[str, str] = models.CharField(
+        _("title in this language"),
+        max_length=255,
+        blank=True,
+        help_text=_("Leave empty in the page's own language."),
+    )
+    summary: models.CharField[str, str] = models.CharField(
+        _("summary in this language"), max_length=250, blank=True
+    )
+    phrases: models.TextField[str, str] = models.TextField(
+        _("words and situations residents use"),
+        blank=True,
+        help_text=_(
+            "One on each line: the words people search with, and what they say when they "
+            "need this service, such as 'my bin was not emptied'. Not shown on the page."
+        ),
+    )
+
+    panels: ClassVar[list] = [
+        FieldPanel("language"),
+        FieldPanel("title"),
+        FieldPanel("summary"),
+        FieldPanel("phrases"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("words for search")
+        verbose_name_plural = _("words for search")
+        constraints: ClassVar[list] = [
+            models.UniqueConstraint(fields=["page", "language"], name="one_search_words_a_language")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_language_display())
+
+    def phrase_list(self) -> list[str]:
+        return [line.strip() for line in self.phrases.splitlines() if line.strip()]
+
+    def text(self) -> str:
+        """Everything here as one text, for the search index."""
+        return "\n".join(part for part in (self.title, self.summary, *self.phrase_list()) if part)
+
+
 class ServicePageRelatedService(Orderable):
     """A service shown under "Related services" on another service's page."""
 
@@ -377,3 +457,18 @@ class ServicePageRelatedService(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("related service")
         verbose_name_plural = _("related services")
+
+
+def reindex_service(instance: ServiceSearchWords, **kwargs: Any) -> None:
+    """A page's words for search are saved after the page itself (modelcluster commits child
+    rows once the page's own row is written), so the page's entry in the search index, made
+    when the page was saved, is made again with them."""
+    if kwargs.get("raw"):
+        return
+    page = ServicePage.objects.filter(pk=instance.page_id).first()
+    if page is not None:
+        index.insert_or_update_object(page)
+
+
+models.signals.post_save.connect(reindex_service, sender=ServiceSearchWords)
+models.signals.post_delete.connect(reindex_service, sender=ServiceSearchWords)

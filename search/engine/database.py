@@ -70,6 +70,8 @@ def alternative_score(document: Document, alternative: Alternative) -> tuple[flo
     """The best field's weighted match, and whether some field has all its words."""
     best, full = 0.0, False
     fields = [(TITLE, document.title), (SUMMARY, document.summary)]
+    fields += [(TITLE, title) for title in document.other_titles]
+    fields += [(SUMMARY, summary) for summary in document.other_summaries]
     fields += [(KEYWORD, keyword) for keyword in document.keywords]
     for weight, field in fields:
         value, complete = field_match(field, alternative)
@@ -109,14 +111,16 @@ def score(
     coverage = weight_matched / weight_all if weight_all else 0.0
     total *= coverage * coverage
     whole = analysis.content_stems
+    titles = (document.title, *document.other_titles)
     if len(whole) > 1:
-        if contains(document.title.stems, whole):
+        if any(contains(title.stems, whole) for title in titles):
             total += WHOLE_QUERY_IN_TITLE
         if any(contains(k.stems, whole) for k in document.keywords):
             total += WHOLE_QUERY_IN_KEYWORD
     typed = tuple(analysis.stems)
     if typed and (
-        typed == document.title.stems or any(typed == k.stems for k in document.keywords)
+        any(typed == title.stems for title in titles)
+        or any(typed == k.stems for k in document.keywords)
     ):
         total += EXACT_KEYWORD
     total += BODY * body + POPULARITY * popularity

@@ -54,6 +54,9 @@ logger = logging.getLogger(__name__)
 FIELD_BOOSTS = {
     "title": 5,
     "keywords": 4,
+    # a service's words for search in the page's language: situations residents describe and,
+    # before a page is translated, its title and summary in that language
+    "search_words": 4,
     "summary": 2,
     "intro": 2,
     "who_can_use": 1,
@@ -62,12 +65,12 @@ FIELD_BOOSTS = {
 }
 # The resident's words together and in order (one word may come between: "report a missed
 # bin" for "report missed bin"): a bonus on top of the word matches.
-PHRASE_BOOSTS = {"title": 3, "keywords": 2}
+PHRASE_BOOSTS = {"title": 3, "keywords": 2, "search_words": 2}
 PHRASE_SLOP = 1
 # Among the fields a word matches, the best counts in full and the others this much.
 TIE_BREAKER = 0.3
 # Suggestions as you type: the fields whose words a resident is likely to be typing.
-SUGGEST_FIELDS = ("title", "keywords", "summary", "intro")
+SUGGEST_FIELDS = ("title", "keywords", "search_words", "summary", "intro")
 SUGGEST_TITLE_BOOST = 2
 
 # Popularity (0-1, how often residents choose a page) through field_value_factor:

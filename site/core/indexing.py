@@ -32,7 +32,13 @@ class StemmedSearchMixin:
     def search_stems(self) -> str:
         language = getattr(getattr(self, "locale", None), "language_code", "en")
         text = " ".join(str(getattr(self, name, "") or "") for name in self.stemmed_fields)
+        text = f"{text} {self.search_words()}"
         return " ".join(dict.fromkeys(stems(text, language)))
+
+    def search_words(self) -> str:
+        """Words residents search for this page with in its language beyond its own fields
+        (a page type that keeps them says which): indexed and stemmed with the rest."""
+        return ""
 
     def search_popularity(self) -> float:
         """0-1: how often residents choose this page (Elasticsearch ranks with it)."""

@@ -19,6 +19,8 @@ from modelsearch import signal_handlers as search_signals
 from wagtail.models import ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from services.models import ServiceSearchWords, reindex_service
+
 
 def rich_text(text: str) -> str:
     """Turn the content files' mini-format (paragraphs; "- " bullet lines) into rich text."""
@@ -103,6 +105,8 @@ def indexing_once_at_the_end() -> Iterator[None]:
     ]
     for model in searched:
         post_save.disconnect(search_signals.post_save_signal_handler, sender=model)
+    # (a service's words for search re-index their page when saved: here the page is, once)
+    post_save.disconnect(reindex_service, sender=ServiceSearchWords)
     post_save.connect(note, weak=False, dispatch_uid="demo-indexing-once")
     _deferring = True
     try:
@@ -113,6 +117,7 @@ def indexing_once_at_the_end() -> Iterator[None]:
         post_save.disconnect(dispatch_uid="demo-indexing-once")
         for model in searched:
             post_save.connect(search_signals.post_save_signal_handler, sender=model)
+        post_save.connect(reindex_service, sender=ServiceSearchWords)
 
     referencing: dict[tuple[type[Model], Any], Model] = {}
     for (app_label, model_name), pks in saved.items():

@@ -360,6 +360,7 @@ class QueryBodyTests(FakeNodeMixin, PagesMixin, TestCase):
                                             "fields": [
                                                 "title^5",
                                                 "services_servicepage__keywords^4",
+                                                "services_servicepage__search_words^4",
                                                 "home_standardpage__intro^2",
                                                 "services_categorypage__intro^2",
                                                 "services_servicepage__summary^2",
@@ -390,6 +391,16 @@ class QueryBodyTests(FakeNodeMixin, PagesMixin, TestCase):
                                     {
                                         "match_phrase": {
                                             "services_servicepage__keywords": {
+                                                "query": "bin colection",
+                                                "analyzer": "council_search_en",
+                                                "slop": 1,
+                                                "boost": 2,
+                                            }
+                                        }
+                                    },
+                                    {
+                                        "match_phrase": {
+                                            "services_servicepage__search_words": {
                                                 "query": "bin colection",
                                                 "analyzer": "council_search_en",
                                                 "slop": 1,
@@ -503,6 +514,7 @@ class QueryBodyTests(FakeNodeMixin, PagesMixin, TestCase):
                                             "fields": [
                                                 "title^5",
                                                 "services_servicepage__keywords^4",
+                                                "services_servicepage__search_words^4",
                                                 "home_standardpage__intro^2",
                                                 "services_categorypage__intro^2",
                                                 "services_servicepage__summary^2",

@@ -60,11 +60,23 @@ class CreatePagesInAdminTests(WagtailPageTestCase):
                     ]
                 ),
                 "related_services": inline_formset([{"service": existing.pk}]),
+                "search_terms": inline_formset(
+                    [
+                        {
+                            "language": "pl",
+                            "title": "Zgłoś nieopróżniony pojemnik",
+                            "summary": "",
+                            "phrases": "nie zabrali śmieci\nkosz",
+                        }
+                    ]
+                ),
             }
         )
         self.assertCanCreate(self.category, ServicePage, data)
         page = ServicePage.objects.get(slug="missed-bin")
         self.assertEqual([r.service for r in page.related_services.all()], [existing])
+        words = page.words_for_search("pl")
+        self.assertEqual(words.phrase_list(), ["nie zabrali śmieci", "kosz"])
         response = self.client.get("/bins/missed-bin/")
         self.assertContains(response, "We come back within 2 days.")
         self.assertContains(response, "Find your bin day")
@@ -95,6 +107,7 @@ class CreatePagesInAdminTests(WagtailPageTestCase):
                 "before_you_start": rich_text(""),
                 "body": streamfield([("heading", "Before you book")]),
                 "related_services": inline_formset([]),
+                "search_terms": inline_formset([]),
             }
         )
         self.assertPageIsEditable(page, post_data=data)
