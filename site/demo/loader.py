@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import GroupPagePermission, Locale, Page, Site
@@ -30,6 +31,7 @@ from services.models import (
     ContactSettings,
     ServicePage,
     ServicePageRelatedService,
+    ServiceSearchWords,
 )
 
 DEMO_DIR = Path(__file__).resolve().parent
@@ -77,6 +79,34 @@ def read_services() -> list[dict[str, Any]]:
             for service in tomllib.load(f).get("service", []):
                 services.append({**service, "category": path.stem})
     return services
+
+
+def read_search_words() -> dict[str, dict[str, dict[str, Any]]]:
+    """Service slug -> language -> its words for search: the situations in the English content
+    files, and each other language's title, summary and phrases (content/search/<code>.toml)."""
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    english = settings.LANGUAGE_CODE
+    for service in read_services():
+        if service.get("situations"):
+            found.setdefault(service["slug"], {})[english] = {"phrases": service["situations"]}
+    for path in sorted((CONTENT_DIR / "search").glob("*.toml")):
+        with path.open("rb") as f:
+            for service in tomllib.load(f).get("service", []):
+                found.setdefault(service["slug"], {})[path.stem] = service
+    return found
+
+
+def search_words_rows(words: dict[str, dict[str, Any]]) -> list[ServiceSearchWords]:
+    return [
+        ServiceSearchWords(
+            language=language,
+            title=entry.get("title", ""),
+            summary=entry.get("summary", ""),
+            phrases="\n".join(entry.get("phrases", [])),
+            sort_order=number,
+        )
+        for number, (language, entry) in enumerate(sorted(words.items()))
+    ]
 
 
 def read_site() -> dict[str, Any]:
@@ -171,11 +201,13 @@ class DemoLoader:
         page_ids = {slug: page.pk for slug, page in pages.items()}
         for c in site_content["category"]:
             self.sync(categories[c["slug"]], {"title": c["title"], "intro": c["intro"]})
+        search_words = read_search_words()
         for s in services:
             self.sync(
                 pages[s["slug"]],
                 self.service_fields(s, page_ids),
                 related=[pages[slug] for slug in s.get("related", [])],
+                search_words=search_words.get(s["slug"], {}),
             )
         for p in site_content["page"]:
             page = self.child(home, StandardPage, p["slug"], {"title": p["title"]})
@@ -234,11 +266,24 @@ class DemoLoader:
             self._new_pages.add(page.pk)
         return page
 
-    def sync(self, page: Page, fields: dict[str, Any], related: list[ServicePage] | None = None):
-        """Publish a new revision of `page` only if `fields` or `related` differ from it.
+    def sync(
+        self,
+        page: Page,
+        fields: dict[str, Any],
+        related: list[ServicePage] | None = None,
+        search_words: dict[str, dict[str, Any]] | None = None,
+    ):
+        """Publish a new revision of `page` only if `fields`, `related` or `search_words`
+        differ from it.
 
-        Pages that existed before this run are only touched when resetting."""
+        Pages that existed before this run are only touched when resetting, except to add
+        words for search in a language the page has none in yet (the demo's, since they came
+        after its pages)."""
         if page.pk not in self._new_pages and not self.reset:
+            if search_words and self.add_search_words(page, search_words):
+                page.save_revision(log_action=False).publish(log_action=False)
+                self.report.updated.append(page.url_path)
+                self.log(f"  {page.url_path}: words for search")
             return
         changed = []
         for name, value in fields.items():
@@ -256,11 +301,29 @@ class DemoLoader:
                     for i, r in enumerate(related)
                 ]
                 changed.append("related_services")
+        if search_words is not None:
+            current = [
+                (w.language, w.title, w.summary, w.phrases)
+                for w in page.search_terms.order_by("sort_order")
+            ]
+            rows = search_words_rows(search_words)
+            if current != [(w.language, w.title, w.summary, w.phrases) for w in rows]:
+                page.search_terms = rows
+                changed.append("search_terms")
         if changed or page.latest_revision_id is None:
             page.save_revision(log_action=False).publish(log_action=False)
             if page.url_path not in self.report.created:
                 self.report.updated.append(page.url_path)
             self.log(f"  {page.url_path}: {', '.join(changed) or 'first revision'}")
+
+    def add_search_words(self, page: ServicePage, words: dict[str, dict[str, Any]]) -> bool:
+        """Add the demo's words for search in the languages `page` has none in."""
+        have = {w.language for w in page.search_terms.all()}
+        missing = [row for row in search_words_rows(words) if row.language not in have]
+        if not missing:
+            return False
+        page.search_terms = [*page.search_terms.all(), *missing]
+        return True
 
     def service_fields(self, s: dict[str, Any], page_ids: dict[str, int]) -> dict[str, Any]:
         return {

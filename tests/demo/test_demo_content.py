@@ -3,6 +3,7 @@
 import re
 
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.test import TestCase
 from wagtail.models import PageLogEntry, Revision
 
@@ -74,6 +75,29 @@ class DemoContentTests(TestCase):
                     catalogue[s["slug"]]["category"],
                 ),
             )
+
+    def test_every_service_has_words_for_search_in_every_language(self):
+        languages = [code for code, _name in settings.LANGUAGES]
+        for page in ServicePage.objects.filter(locale__language_code=settings.LANGUAGE_CODE):
+            with self.subTest(service=page.slug):
+                rows = {row.language: row for row in page.search_terms.all()}
+                self.assertEqual(sorted(rows), sorted(languages))
+                self.assertGreaterEqual(len(rows[settings.LANGUAGE_CODE].phrase_list()), 4)
+                for code in languages[1:]:
+                    self.assertTrue(rows[code].title and rows[code].summary, code)
+                    self.assertGreaterEqual(len(rows[code].phrase_list()), 6, code)
+
+    def test_words_for_search_added_to_an_existing_demo_leave_editors_rows_alone(self):
+        page = ServicePage.objects.get(slug="report-pothole", locale__language_code="en-gb")
+        kept = page.search_terms.get(language="pl")
+        kept.phrases = "dziura w jezdni"
+        page.search_terms = [kept]  # an editor kept only their own Polish words
+        page.save_revision().publish()
+        DemoLoader().load()
+        page = ServicePage.objects.get(pk=page.pk)
+        rows = {row.language: row.phrases for row in page.search_terms.all()}
+        self.assertEqual(rows["pl"], "dziura w jezdni")
+        self.assertEqual(sorted(rows), sorted(code for code, _name in settings.LANGUAGES))
 
     def test_loading_twice_changes_nothing(self):
         self.assertTrue(self.first_report.changed)

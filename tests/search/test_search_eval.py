@@ -20,9 +20,10 @@ SUMMARY = re.compile(
 )
 
 
-def evaluate(path: Path) -> tuple[list[str], dict[str, float]]:
+def evaluate(path: Path, language: str | None = None) -> tuple[list[str], dict[str, float]]:
     out = StringIO()
-    call_command("search_eval", str(path), stdout=out)
+    options = {"language": language} if language else {}
+    call_command("search_eval", str(path), stdout=out, **options)
     lines = out.getvalue().splitlines()
     match = SUMMARY.match(lines[-1])
     assert match, f"unexpected last line: {lines[-1]!r}"
