@@ -10,6 +10,11 @@ from functools import lru_cache
 
 import snowballstemmer
 
+
+def _listed(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 # Words that carry no meaning on their own in a resident's query ("when is my bin day").
 # They still count inside phrases; they are left out of matching and of spelling suggestions.
 STOP_WORDS = {
@@ -63,6 +68,25 @@ STOP_WORDS = {
             "want",
             "need",
         }
+    ),
+    # The same kinds of words in the site's other languages: what a question is made of ("how
+    # do i", "where can i", "my"), never what it is about. "Not" and "when" are kept: residents
+    # write them into what they need ("nie zabrali", "kiedy wywóz"). Words as residents type
+    # them, with and without their accents; apostrophes inside words are dropped first.
+    "cy": _listed(
+        """a ac am ar at beth ble bod dw dwi ei eich eisiau eu fy gallaf galla gan gyda hefyd i
+        iw mae mewn mi nhw o oes oedd os pa pam pan plis rwy rwyn rydw rydwi sut sydd sy
+        syn tan un wedi y yn yr ydw ydy ydyw yw"""
+    ),
+    "pl": _listed(
+        """a aby ale albo bo by był była chce chcę czy co do dla gdzie i ich jak jaki jaka jakie
+        jest jestem już ktoś który która które mam mi mnie moge mogę moja moje moj mój
+        mojego mojej moją muszę musze na nas o od po pod prosze proszę przez się sie są sa
+        ten ta to tu u w we z za ze że ze żeby zeby"""
+    ),
+    "ar": _listed(
+        """أن ان أنا انا أو او أين اين إلى الى أريد اريد بدي ثم عن على عندي في كيف لماذا لي
+        ما ماذا من مع هذا هذه هل و يا"""
     ),
 }
 
