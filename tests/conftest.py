@@ -48,6 +48,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's main language. LocaleMiddleware activates the language of
+    each page the test client asks for and nothing turns it off after the response, so a test
+    that asked for a Welsh page would leave Welsh on for whichever test the process ran next:
+    error messages and labels built outside a request would then come out in Welsh."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: compiled synonyms, the search vocabulary's
     version, rate-limit counters and what the page cache remembers in this process from another
