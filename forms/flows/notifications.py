@@ -1,23 +1,22 @@
-"""The emails a resident gets about a request: the confirmation once it is sent, then one for
+"""The messages a resident gets about a request: the confirmation once it is sent, then one for
 each status change staff make with a note.
 
-Both are plain text, in the language the resident used, and never stop the request being saved:
-with no email address there is nothing to send, and an email the mail server does not take is
-kept (forms.flows.models.PendingEmail) and sent later by `manage.py send_pending_emails`.
+Both are written here, as plain text in the language the resident used, and sent through the
+site's message provider (forms.messaging: GOV.UK Notify, SMTP, or the demo's sandbox outbox),
+which records each one on the request for staff. Neither ever stops the request being saved:
+with no email address there is nothing to send, and a message the provider does not take now is
+kept and tried again by `manage.py send_pending_messages`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import smtplib
 from typing import Any
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import DatabaseError
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,8 +27,9 @@ from wagtail.rich_text import expand_db_html
 
 from core.money import format_pence
 from forms.flows.constants import SubmissionStatus
-from forms.flows.models import PendingEmail, Submission, SubmissionEvent
-from forms.flows.models.outbox import wait_after
+from forms.flows.models import Submission, SubmissionEvent
+from forms.messaging import Channel, Kind, State
+from forms.messaging.sending import send
 from services.models import ContactSettings
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def send_confirmation(submission: Submission, request: HttpRequest | None = None
             "reference": submission.reference,
         }
         body = render_text("flows/email/confirmation.txt", context)
-    return deliver(submission, subject, body, PendingEmail.Kind.CONFIRMATION)
+    return deliver(submission, subject, body, Kind.CONFIRMATION)
 
 
 def send_confirmation_once(submission: Submission, request: HttpRequest | None = None) -> bool:
@@ -93,63 +93,29 @@ def send_status_update(submission: Submission, event: SubmissionEvent) -> bool:
             "reference": submission.reference,
         }
         body = render_text("flows/email/status_update.txt", context)
-    return deliver(submission, subject, body, PendingEmail.Kind.STATUS_UPDATE)
+    return deliver(submission, subject, body, Kind.STATUS_UPDATE)
 
 
 # helpers
 
 
-def deliver(submission: Submission, subject: str, body: str, kind: str) -> bool:
-    """Send now; if the mail server does not take it, keep it to be sent again later.
+def deliver(submission: Submission, subject: str, body: str, kind: Kind) -> bool:
+    """Send the resident this email through the site's message provider.
 
-    Returns whether the email went out now."""
-    # A subject with a line break is refused by Django (header injection), and a service title
-    # is typed by editors.
-    subject = " ".join(subject.split())
-    try:
-        send_email(submission.contact_email, subject, body)
-    except (smtplib.SMTPException, OSError) as error:
-        # The request is already saved and shown on the confirmation page: a mail server that is
-        # down must not turn that into an error. The address stays out of the logs.
-        logger.error(
-            "Could not send the %s email for %s (%s): kept to try again",
-            kind,
-            submission.reference,
-            describe_error(error),
-        )
-        keep_for_later(submission, subject, body, kind, error)
-        return False
-    return True
-
-
-def send_email(to: str, subject: str, body: str) -> None:
-    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to]).send()
-
-
-def describe_error(error: BaseException) -> str:
-    """The error's class and SMTP code, for staff and the logs: never its text, which can quote
-    the address (SMTPRecipientsRefused does)."""
-    code = getattr(error, "smtp_code", None) or getattr(error, "errno", None)
-    return f"{type(error).__name__}{f' {code}' if code else ''}"
-
-
-def keep_for_later(
-    submission: Submission, subject: str, body: str, kind: str, error: BaseException
-) -> PendingEmail | None:
-    try:
-        return PendingEmail.objects.create(
-            submission=submission,
-            kind=kind,
-            to=submission.contact_email,
-            subject=subject,
-            body=body,
-            next_attempt_at=timezone.now() + wait_after(1),
-            last_error=describe_error(error),
-        )
-    except DatabaseError:
-        # Neither the mail server nor the database: the request itself was saved before this.
-        logger.exception("Could not keep the %s email for %s", kind, submission.reference)
-        return None
+    Returns whether it went out (or is on its way, with a task worker): False when it is kept
+    to try again later or could not be sent, which staff see on the request."""
+    message = send(
+        submission=submission,
+        kind=kind,
+        channel=Channel.EMAIL,
+        to=submission.contact_email,
+        # A subject with a line break is refused by mail servers (header injection), and a
+        # service title is typed by editors.
+        subject=" ".join(subject.split()),
+        body=body,
+        language=submission.language or settings.LANGUAGE_CODE,
+    )
+    return message is not None and message.state in (State.PENDING, State.SENT, State.DELIVERED)
 
 
 def common_context(submission: Submission, request: HttpRequest | None) -> dict[str, Any]:

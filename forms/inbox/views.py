@@ -35,7 +35,7 @@ from core.money import format_pence
 from core.spreadsheets import SafeSpreadsheetExportMixin
 from forms.flows import statuses
 from forms.flows.constants import SubmissionStatus
-from forms.flows.models import FlowPage, PendingEmail, Submission, normalise_reference
+from forms.flows.models import FlowPage, Submission, normalise_reference
 from forms.flows.notifications import send_status_update
 from forms.flows.permissions import editable_flow_ids, submission_permission_policy
 from forms.inbox.english import (
@@ -45,6 +45,7 @@ from forms.inbox.english import (
     english_service_titles,
 )
 from forms.inbox.payments import REFUND_ACTION, RefundForm, can_refund, payment_sections
+from forms.inbox.sent_messages import message_problems, message_rows
 from forms.payments import ProviderError
 from forms.payments.models import Refund
 from forms.payments.refunds import refund_payment
@@ -441,7 +442,8 @@ class SubmissionDetailView(InspectView):
                     submission, self.request.user, refund_form=kwargs.get("refund_form")
                 ),
                 "refund_action": REFUND_ACTION,
-                "email_problems": email_problems(submission),
+                "message_problems": message_problems(submission),
+                "sent_messages": message_rows(submission),
             }
         )
         return context
@@ -489,23 +491,3 @@ class SubmissionFileDownloadView(PermissionCheckedMixin, View):
         response["Content-Security-Policy"] = "sandbox"
         response["Cache-Control"] = "private, no-store"
         return response
-
-
-def email_problems(submission: Submission) -> list[str]:
-    """Emails to the resident that the mail server has not taken (PendingEmail)."""
-    problems = []
-    for email in submission.pending_emails.exclude(state=PendingEmail.State.SENT):
-        if email.state == PendingEmail.State.WAITING:
-            text = (
-                _("Confirmation email not sent yet: will retry")
-                if email.kind == PendingEmail.Kind.CONFIRMATION
-                else _("Status update email not sent yet: will retry")
-            )
-        else:
-            text = (
-                _("Confirmation email could not be sent")
-                if email.kind == PendingEmail.Kind.CONFIRMATION
-                else _("Status update email could not be sent")
-            )
-        problems.append(text)
-    return problems

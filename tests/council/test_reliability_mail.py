@@ -2,7 +2,7 @@
 
 Django's real SMTP backend talks to a loopback port: first nothing listens there (connection
 refused, as when the mail server is down), then a real SMTP server (aiosmtpd) is started on it
-and `manage.py send_pending_emails` sends what was kept."""
+and `manage.py send_pending_messages` sends what was kept."""
 
 import datetime
 import email
@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from demo.loader import DemoLoader
 from forms.flows.constants import SubmissionStatus
-from forms.flows.models import PendingEmail, Submission
+from forms.flows.models import Submission
+from forms.messaging import Kind, State
+from forms.messaging.models import Message
 from tests.council.servers import (
     complete_flow,
     first_flow_with_email,
@@ -74,17 +76,17 @@ class MailServerDownTests(TestCase):
 
     def send_pending(self, *args: str) -> str:
         out, err = io.StringIO(), io.StringIO()
-        call_command("send_pending_emails", *args, stdout=out, stderr=err)
+        call_command("send_pending_messages", *args, stdout=out, stderr=err)
         return out.getvalue() + err.getvalue()
 
     def test_a_request_sent_while_mail_is_down_is_kept_and_emailed_later(self):
-        with self.assertLogs("forms.flows.notifications", "ERROR") as logs:
+        with self.assertLogs("forms.messaging.sending", "ERROR") as logs:
             submission = complete_flow(self.client, self.flow)
         # the resident saw their reference; the request is saved; the email is kept
         self.assertEqual(submission.status, SubmissionStatus.RECEIVED)
-        kept = PendingEmail.objects.get(submission=submission)
-        self.assertEqual(kept.kind, PendingEmail.Kind.CONFIRMATION)
-        self.assertEqual(kept.state, PendingEmail.State.WAITING)
+        kept = Message.objects.get(submission=submission)
+        self.assertEqual(kept.kind, Kind.CONFIRMATION)
+        self.assertEqual(kept.state, State.WAITING)
         self.assertEqual(kept.to, submission.contact_email)
         self.assertIn(submission.reference, kept.body)
         self.assertEqual(kept.last_error, "ConnectionRefusedError 111")
@@ -106,7 +108,7 @@ class MailServerDownTests(TestCase):
 
         # the mail server is back, and the next run is due
         self.start_mail_server()
-        PendingEmail.objects.filter(pk=kept.pk).update(next_attempt_at=timezone.now())
+        Message.objects.filter(pk=kept.pk).update(next_attempt_at=timezone.now())
         output = self.send_pending()
         self.assertIn("Sent 1, still waiting 0, given up 0 (of 1 due)", output)
         self.assertEqual(len(self.collector.messages), 1)
@@ -115,7 +117,7 @@ class MailServerDownTests(TestCase):
         self.assertIn(submission.reference, message["Subject"])
         self.assertIn(submission.reference, body_of(message))
         kept.refresh_from_db()
-        self.assertEqual(kept.state, PendingEmail.State.SENT)
+        self.assertEqual(kept.state, State.SENT)
         self.assertIsNotNone(kept.sent_at)
         # nothing personal is kept once it is sent
         self.assertEqual((kept.to, kept.subject, kept.body), ("", "", ""))
@@ -130,14 +132,17 @@ class MailServerDownTests(TestCase):
         submission = complete_flow(self.client, self.flow)
         self.assertEqual(len(self.collector.messages), 1)
         self.assertIn(submission.reference, body_of(self.collector.messages[0]))
-        self.assertFalse(PendingEmail.objects.exists())
+        # recorded for staff as sent, with nothing personal kept
+        sent = Message.objects.get(submission=submission)
+        self.assertEqual((sent.state, sent.channel, sent.provider), (State.SENT, "email", "smtp"))
+        self.assertEqual((sent.to, sent.subject, sent.body), ("", "", ""))
 
     def test_a_status_update_while_mail_is_down_is_kept_and_retried(self):
         self.start_mail_server()
         submission = complete_flow(self.client, self.flow)
         self.stop_mail_server()
         self.client.force_login(self.staff)
-        with self.assertLogs("forms.flows.notifications", "ERROR"):
+        with self.assertLogs("forms.messaging.sending", "ERROR"):
             response = self.client.post(
                 f"{INBOX}{submission.pk}/",
                 {"status": SubmissionStatus.IN_PROGRESS, "note": "We will come on Tuesday."},
@@ -145,8 +150,7 @@ class MailServerDownTests(TestCase):
             )
         self.assertContains(response, "It will be tried again for a day.")
         self.assertContains(response, "Status update email not sent yet: will retry")
-        kept = PendingEmail.objects.get(submission=submission)
-        self.assertEqual(kept.kind, PendingEmail.Kind.STATUS_UPDATE)
+        kept = Message.objects.get(submission=submission, kind=Kind.STATUS_UPDATE)
 
         # still down at the next run: tried, then waits longer (10 minutes)
         output = self.send_pending("--all-now")
@@ -164,19 +168,19 @@ class MailServerDownTests(TestCase):
         self.assertIn(submission.reference, update["Subject"])
         self.assertIn("We will come on Tuesday.", body_of(update))
         kept.refresh_from_db()
-        self.assertEqual(kept.state, PendingEmail.State.SENT)
+        self.assertEqual(kept.state, State.SENT)
 
     def test_after_a_day_it_is_given_up_and_staff_are_told(self):
-        with self.assertLogs("forms.flows.notifications", "ERROR"):
+        with self.assertLogs("forms.messaging.sending", "ERROR"):
             submission = complete_flow(self.client, self.flow)
-        kept = PendingEmail.objects.get(submission=submission)
+        kept = Message.objects.get(submission=submission)
         a_day_ago = timezone.now() - datetime.timedelta(hours=24, minutes=1)
-        PendingEmail.objects.filter(pk=kept.pk).update(
+        Message.objects.filter(pk=kept.pk).update(
             created_at=a_day_ago, next_attempt_at=timezone.now()
         )
         self.assertIn("Sent 0, still waiting 0, given up 1", self.send_pending())
         kept.refresh_from_db()
-        self.assertEqual(kept.state, PendingEmail.State.FAILED)
+        self.assertEqual(kept.state, State.TECHNICAL_FAILURE)
         self.assertEqual((kept.to, kept.subject, kept.body), ("", "", ""))
         self.client.force_login(self.staff)
         detail = self.client.get(f"{INBOX}{submission.pk}/")
@@ -187,13 +191,13 @@ class MailServerDownTests(TestCase):
         self.assertEqual(self.collector.messages, [])
 
     def test_deleting_the_request_deletes_its_kept_emails(self):
-        with self.assertLogs("forms.flows.notifications", "ERROR"):
+        with self.assertLogs("forms.messaging.sending", "ERROR"):
             submission = complete_flow(self.client, self.flow)
-        self.assertEqual(PendingEmail.objects.count(), 1)
+        self.assertEqual(Message.objects.count(), 1)
         retention = self.flow.retention_days
         Submission.objects.filter(pk=submission.pk).update(
             created_at=timezone.now() - datetime.timedelta(days=retention + 1)
         )
         call_command("delete_expired_submissions", stdout=io.StringIO())
         self.assertFalse(Submission.objects.filter(pk=submission.pk).exists())
-        self.assertEqual(PendingEmail.objects.count(), 0)
+        self.assertEqual(Message.objects.count(), 0)

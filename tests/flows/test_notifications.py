@@ -167,7 +167,7 @@ class ConfirmationEmailTests(NotificationTestCase):
     @override_settings(EMAIL_BACKEND="tests.flows.test_notifications.FailingBackend")
     def test_a_mail_server_failure_is_logged_not_raised(self):
         submission = self.make_submission()
-        with self.assertLogs("forms.flows.notifications", "ERROR") as logs:
+        with self.assertLogs("forms.messaging.sending", "ERROR") as logs:
             self.assertFalse(send_confirmation(submission))
         self.assertIn(submission.reference, logs.output[0])
         self.assertNotIn("resident@example.com", "\n".join(logs.output))
@@ -203,5 +203,5 @@ class StatusUpdateEmailTests(NotificationTestCase):
     def test_a_mail_server_failure_is_logged_not_raised(self):
         submission = self.make_submission()
         event = submission.set_status(SubmissionStatus.COMPLETED, "Done.")
-        with self.assertLogs("forms.flows.notifications", "ERROR"):
+        with self.assertLogs("forms.messaging.sending", "ERROR"):
             self.assertFalse(send_status_update(submission, event))

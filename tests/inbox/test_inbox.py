@@ -344,7 +344,7 @@ class InboxDetailTests(InboxTestCase):
 
     @override_settings(EMAIL_BACKEND="tests.inbox.test_inbox.FailingBackend")
     def test_a_mail_server_failure_still_saves_the_status_and_says_so(self):
-        with self.assertLogs("forms.flows.notifications", "ERROR"):
+        with self.assertLogs("forms.messaging.sending", "ERROR"):
             response = self.client.post(
                 f"{INBOX}{self.bulky.pk}/", {"status": SubmissionStatus.PAID}, follow=True
             )

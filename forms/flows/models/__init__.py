@@ -1,7 +1,6 @@
-"""The flows app's models: flows, submissions and the emails waiting to be sent."""
+"""The flows app's models: flows and submissions (their messages are forms.messaging's)."""
 
 from .flow import FlowPage
-from .outbox import PendingEmail
 from .submission import (
     Submission,
     SubmissionEvent,
@@ -12,7 +11,6 @@ from .submission import (
 
 __all__ = [
     "FlowPage",
-    "PendingEmail",
     "Submission",
     "SubmissionEvent",
     "SubmissionFile",

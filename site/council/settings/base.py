@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     # Online flows and what builds on them, one app each (forms/__init__.py).
     "forms.flows",
     "forms.places",
+    "forms.messaging",
     "forms.payments",
     "forms.inbox",
     "forms.insights",
@@ -217,6 +218,40 @@ SESSION_ENGINE = "core.sessions"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@fernbridge.gov.uk")
+
+# --- Messages to residents ---------------------------------------------------------------------
+# One interface, a registry of providers (forms/messaging/): "sandbox" (the demo: nothing is
+# sent, every message is shown on /demo/outbox/), "smtp" (email through EMAIL_BACKEND; no text
+# messages) or "notify" (GOV.UK Notify, email and text messages). Production refuses the sandbox.
+MESSAGE_PROVIDER = env.str("MESSAGE_PROVIDER", default="sandbox")
+# GOV.UK Notify: the API key from its "API integration" page; one generic template per channel
+# (email: subject "((subject))", body "((body))"; text message: "((body))"), and optionally a
+# template of its own for a kind of message, as NOTIFY_TEMPLATES=confirmation.email=<id>,...
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT = env.int("NOTIFY_TIMEOUT", default=10)  # seconds before "try again later"
+NOTIFY_TEMPLATES: dict[str, str] = {
+    "email": env.str("NOTIFY_EMAIL_TEMPLATE_ID", default=""),
+    "sms": env.str("NOTIFY_SMS_TEMPLATE_ID", default=""),
+    **env.dict("NOTIFY_TEMPLATES", default={}),
+}
+NOTIFY_EMAIL_REPLY_TO_ID = env.str("NOTIFY_EMAIL_REPLY_TO_ID", default="")
+NOTIFY_SMS_SENDER_ID = env.str("NOTIFY_SMS_SENDER_ID", default="")
+# The bearer token Notify sends with each delivery receipt to /messages/notify/callback/ (set
+# the same on Notify's "Callbacks" page). Empty: every receipt is refused.
+NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
+
+# Background work (Django's Tasks framework through django-tasks): messages are sent by a task.
+# The immediate backend runs a task as it is queued, in the same process: the demo's and the
+# tests'. TASKS_BACKEND names another (a worker's) where there is one.
+TASKS = {
+    "default": {
+        "BACKEND": env.str(
+            "TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+# --- end of Messages ---------------------------------------------------------------------------
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -23,6 +23,18 @@ if PAYMENT_PROVIDER == "sandbox":
 if PAYMENT_PROVIDER == "stripe":
     STRIPE_SECRET_KEY = require("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = require("STRIPE_WEBHOOK_SECRET")
+# Messages to residents: SMTP (EMAIL_URL below) unless GOV.UK Notify is switched on, which needs
+# its key, its email template and the token its delivery receipts carry (README, "Messages").
+MESSAGE_PROVIDER = env.str("MESSAGE_PROVIDER", default="smtp")
+if MESSAGE_PROVIDER == "sandbox":
+    raise ImproperlyConfigured(
+        "MESSAGE_PROVIDER=sandbox sends nobody anything and shows every message on a public "
+        "page: production settings refuse it. Use smtp or notify."
+    )
+if MESSAGE_PROVIDER == "notify":
+    NOTIFY_API_KEY = require("NOTIFY_API_KEY")
+    NOTIFY_TEMPLATES["email"] = require("NOTIFY_EMAIL_TEMPLATE_ID")  # noqa: F405
+    NOTIFY_CALLBACK_TOKEN = require("NOTIFY_CALLBACK_TOKEN")
 ALLOWED_HOSTS = require("ALLOWED_HOSTS", cast=list)
 DATABASES = {"default": env.db_url_config(require("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

@@ -10,6 +10,9 @@ SECRET_KEY = "test-only-insecure-key-0123456789abcdefghijklmnopqrstuvwxyz"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Messages go through Django's mail backend (to memory), so tests read them in mail.outbox; the
+# sandbox and GOV.UK Notify have tests of their own (tests/messaging/).
+MESSAGE_PROVIDER = "smtp"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Each pytest-xdist worker ("gw0", "gw1") has folders of its own, as it has a database of its
 # own: one worker's retention purge or clean-up never deletes another's files.
