@@ -14,6 +14,7 @@ SQLITE_ALSO = (
     "tests/search/",
     "tests/insights/",
     "tests/payments/",
+    "tests/messaging/",
     "tests/demo/test_demo_content.py",
     "tests/demo/test_demo_flows.py",
     "tests/demo/test_demo_logins.py",
@@ -27,7 +28,13 @@ SQLITE_ALSO = (
 # The Elasticsearch engine reads pages through the ORM alone, and Stripe's client and flows
 # (through a fake of its HTTP) serve production only: nothing of them differs by database, and
 # `make run` pays through the sandbox, whose tests, with refunds and webhooks', stay on SQLite.
-SQLITE_NOT = ("tests/search/test_elasticsearch", "tests/payments/test_payments_stripe")
+# GOV.UK Notify likewise: `make run` keeps messages in the sandbox outbox, whose tests stay, with
+# the receipts' and the retries' row locks.
+SQLITE_NOT = (
+    "tests/search/test_elasticsearch",
+    "tests/payments/test_payments_stripe",
+    "tests/messaging/test_notify",
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

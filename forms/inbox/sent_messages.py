@@ -75,6 +75,7 @@ def message_rows(submission: Submission) -> list[dict[str, Any]]:
     """Every message about the request, newest first."""
     return [
         {
+            "code": message.state,
             "name": message_name(message),
             "channel": message.get_channel_display(),
             "written": local_datetime(message.created_at),

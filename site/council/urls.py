@@ -9,6 +9,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents.views import serve as documents
 
+from forms.messaging.urls import callback_urlpatterns
+from forms.messaging.urls import resident_urlpatterns as message_urlpatterns
 from forms.payments.urls import resident_urlpatterns, webhook_urlpatterns
 from search import analytics as search_analytics
 from search import views as search_views
@@ -30,6 +32,7 @@ urlpatterns = [
     path("documents/", include(documents_urlpatterns)),
     path("sitemap.xml", require_safe(sitemap)),
     *webhook_urlpatterns,
+    *callback_urlpatterns,
 ]
 
 if settings.DEBUG:
@@ -44,6 +47,7 @@ urlpatterns += i18n_patterns(
     path("", include("forms.inbox.urls")),
     path("", include("forms.insights.urls")),
     path("", include(resident_urlpatterns)),
+    path("", include(message_urlpatterns)),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
