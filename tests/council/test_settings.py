@@ -49,6 +49,61 @@ def test_production_refuses_a_weak_secret_key(secret_key):
         runpy.run_module("council.settings.production")
 
 
+MESSAGE_VARIABLES = (
+    "MESSAGE_PROVIDER",
+    "NOTIFY_API_KEY",
+    "NOTIFY_EMAIL_TEMPLATE_ID",
+    "NOTIFY_SMS_TEMPLATE_ID",
+    "NOTIFY_TEMPLATES",
+    "NOTIFY_CALLBACK_TOKEN",
+)
+
+
+def production_settings(**env: str) -> dict:
+    """The production settings module run in this process with production's environment and
+    `env` (no subprocess: a refusal stops it before anything is started)."""
+    with mock.patch.dict(os.environ, {**PRODUCTION_ENV, **env}):
+        for name in MESSAGE_VARIABLES:
+            if name not in env:
+                os.environ.pop(name, None)
+        return runpy.run_module("council.settings.production")
+
+
+def test_production_sends_messages_by_smtp_unless_told_otherwise():
+    assert production_settings()["MESSAGE_PROVIDER"] == "smtp"
+
+
+def test_production_refuses_the_sandbox_message_provider():
+    with pytest.raises(ImproperlyConfigured, match=r"MESSAGE_PROVIDER=sandbox .* refuse it"):
+        production_settings(MESSAGE_PROVIDER="sandbox")
+
+
+NOTIFY_ENV = {
+    "MESSAGE_PROVIDER": "notify",
+    "NOTIFY_API_KEY": (
+        "council_live-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0"
+    ),
+    "NOTIFY_EMAIL_TEMPLATE_ID": "f33517ff-2a88-4f6e-b855-c550268ce08a",
+    "NOTIFY_CALLBACK_TOKEN": "a-long-random-callback-token",
+}
+
+
+@pytest.mark.parametrize(
+    "missing", ["NOTIFY_API_KEY", "NOTIFY_EMAIL_TEMPLATE_ID", "NOTIFY_CALLBACK_TOKEN"]
+)
+def test_production_with_notify_needs_its_key_template_and_callback_token(missing):
+    env = {name: value for name, value in NOTIFY_ENV.items() if name != missing}
+    with pytest.raises(ImproperlyConfigured, match=f"Set the {missing} environment variable"):
+        production_settings(**env)
+
+
+def test_production_with_notify():
+    settings = production_settings(**NOTIFY_ENV)
+    assert settings["MESSAGE_PROVIDER"] == "notify"
+    assert settings["NOTIFY_TEMPLATES"]["email"] == NOTIFY_ENV["NOTIFY_EMAIL_TEMPLATE_ID"]
+    assert settings["NOTIFY_CALLBACK_TOKEN"] == NOTIFY_ENV["NOTIFY_CALLBACK_TOKEN"]
+
+
 class ProductionSettingsTests(SimpleTestCase):
     def test_refuses_to_start_without_each_required_variable(self):
         for missing in [

@@ -33,7 +33,7 @@ if MESSAGE_PROVIDER == "sandbox":
     )
 if MESSAGE_PROVIDER == "notify":
     NOTIFY_API_KEY = require("NOTIFY_API_KEY")
-    NOTIFY_TEMPLATES["email"] = require("NOTIFY_EMAIL_TEMPLATE_ID")  # noqa: F405
+    NOTIFY_TEMPLATES = {**NOTIFY_TEMPLATES, "email": require("NOTIFY_EMAIL_TEMPLATE_ID")}  # noqa: F405
     NOTIFY_CALLBACK_TOKEN = require("NOTIFY_CALLBACK_TOKEN")
 ALLOWED_HOSTS = require("ALLOWED_HOSTS", cast=list)
 DATABASES = {"default": env.db_url_config(require("DATABASE_URL"))}
