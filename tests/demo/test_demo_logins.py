@@ -50,6 +50,14 @@ class DemoLoginTests(TestCase):
                 self.assertRegex(output, rf"(?m)^\s+{re.escape(username)}\s+{re.escape(can_do)}$")
                 self.assertIsNotNone(authenticate(username=username, password=DEMO_PASSWORD))
 
+    def test_the_demo_outbox_is_printed_when_messages_stay_in_it(self):
+        with override_settings(MESSAGE_PROVIDER="sandbox"):
+            self.assertIn(
+                "read them at http://127.0.0.1:8080/demo/outbox/", self.create("--port", "8080")
+            )
+        with override_settings(MESSAGE_PROVIDER="smtp"):
+            self.assertNotIn("/demo/outbox/", self.create())
+
     def test_the_web_team_login_is_printed(self):
         self.assertRegex(self.create(), r"(?m)^\s+web\.team\s+the Search menu")
 

@@ -75,6 +75,11 @@ class Command(BaseCommand):
         width = max(len(username) for username, _ in DEMO_LOGINS)
         lines += [f"  {username:<{width}}  {can_do}" for username, can_do in DEMO_LOGINS]
         lines.append("These logins are for this local demo only.")
+        if settings.MESSAGE_PROVIDER == "sandbox":
+            lines.append(
+                f"Emails and text messages are not sent: read them at "
+                f"http://127.0.0.1:{port}/demo/outbox/"
+            )
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
 
     def add_arguments(self, parser) -> None:
