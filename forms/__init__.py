@@ -1,3 +1,4 @@
 """Online flows and what builds on them, one Django app each: `flows` (FlowPage, question
 types, the runtime, submissions), `payments`, `inbox` (staff inbox, track your request),
-`insights` (tracking, reports, satisfaction) and `places` (the address list)."""
+`insights` (tracking, reports, satisfaction), `places` (the address list) and `messaging`
+(emails and text messages to residents: GOV.UK Notify, SMTP, the demo's sandbox outbox)."""
