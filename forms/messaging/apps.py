@@ -13,4 +13,6 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messages to residents")
 
     def ready(self) -> None:
-        from . import notify, sandbox, smtp  # noqa: F401 - the providers register themselves
+        # The providers register themselves; the task needs TASKS' "messages" backend, so a
+        # setting without it stops the site here rather than at a resident's first message.
+        from . import notify, sandbox, smtp, tasks  # noqa: F401

@@ -53,9 +53,9 @@ def send(
     except DatabaseError:
         logger.exception("Could not keep the %s %s for %s", kind, channel, _about(submission))
         return None
-    from .tasks import send_message
-
     try:
+        from .tasks import send_message  # (tasks.py imports this module)
+
         send_message.enqueue(message.pk)
     except Exception:
         # The queue is down: the retry command sends it within minutes.

@@ -6,18 +6,20 @@ from __future__ import annotations
 import datetime
 import importlib
 import io
+import threading
 from types import SimpleNamespace
 from unittest import mock
 
 from django.core import mail
 from django.core.management import call_command
-from django.test import TestCase, override_settings
+from django.db import connection
+from django.test import TestCase, TransactionTestCase, override_settings, skipUnlessDBFeature
 from django.utils import timezone
 
 from forms.flows.notifications import send_confirmation
 from forms.messaging import Channel, Kind, State, get_provider, providers
 from forms.messaging.models import Message
-from forms.messaging.sending import send
+from forms.messaging.sending import attempt, send
 from tests.messaging.helpers import make_message_flow, make_submission
 
 copy_migration = importlib.import_module(
@@ -157,3 +159,68 @@ class KeptEmailsMigrationTests(TestCase):
         self.assertEqual(waiting.next_attempt_at, created + datetime.timedelta(minutes=15))
         self.assertEqual(failed.state, State.TECHNICAL_FAILURE)
         self.assertEqual(failed.last_error, "SMTPServerDisconnected")
+
+
+DATABASE_TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "messages": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
+
+
+class DatabaseWorkerTests(TransactionTestCase):
+    """Production's backend: the web process only queues the task; the worker sends. (A
+    TransactionTestCase: the worker closes its database connections, as a worker should.)"""
+
+    # A TransactionTestCase empties every table, the root page included: these requests have
+    # no flow page (a flow deleted since), which the emails allow for.
+    flow = None
+
+    def test_the_request_only_queues_it_and_the_worker_sends_it(self):
+        from django_tasks_db.models import DBTaskResult
+
+        submission = make_submission(self.flow)
+        with override_settings(TASKS=DATABASE_TASKS):
+            self.assertTrue(send_confirmation(submission))  # on its way
+            message = Message.objects.get(submission=submission)
+            self.assertEqual(message.state, State.PENDING)
+            self.assertEqual(mail.outbox, [])
+            queued = DBTaskResult.objects.filter(task_path="forms.messaging.tasks.send_message")
+            self.assertEqual(queued.count(), 1)
+
+            call_command(
+                "db_worker",
+                "--backend",
+                "messages",
+                "--batch",
+                "--no-startup-delay",
+                stdout=io.StringIO(),
+            )
+        message.refresh_from_db()
+        self.assertEqual(message.state, State.SENT)
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertIn(submission.reference, mail.outbox[0].subject)
+        self.assertEqual(queued.get().status, "SUCCESSFUL")
+
+    @skipUnlessDBFeature("has_select_for_update_skip_locked")
+    def test_several_workers_at_once_send_a_message_once(self):
+        submission = make_submission(self.flow)
+        with mock.patch("forms.messaging.tasks.send_message"):
+            send_confirmation(submission)  # queued, its task not run
+        message = Message.objects.get(submission=submission)
+        barrier = threading.Barrier(4)
+        outcomes = []
+
+        def work():
+            try:
+                barrier.wait(timeout=10)
+                outcomes.append(attempt(message.pk))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        self.assertEqual(sorted(outcomes), ["sent", "taken", "taken", "taken"])
+        self.assertEqual(len(mail.outbox), 1)

@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     # Security: Content-Security-Policy, admin sign-in lockout.
     "csp",
     "axes",
+    # Background work: Django's Tasks framework (the django-tasks backport) and its database
+    # backend, whose worker production runs for messages (see TASKS below).
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -241,15 +245,19 @@ NOTIFY_SMS_SENDER_ID = env.str("NOTIFY_SMS_SENDER_ID", default="")
 # the same on Notify's "Callbacks" page). Empty: every receipt is refused.
 NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
 
-# Background work (Django's Tasks framework through django-tasks): messages are sent by a task.
-# The immediate backend runs a task as it is queued, in the same process: the demo's and the
-# tests'. TASKS_BACKEND names another (a worker's) where there is one.
+# Background work (Django's Tasks framework through django-tasks). Messages are sent by tasks
+# on a backend of their own, "messages": the immediate backend here, which runs a task as it is
+# queued, in the same process (the demo's and the tests'); production queues them in the
+# database for `manage.py db_worker --backend messages` (production.py). Wagtail's own tasks
+# (search and reference indexes, CDN purges) stay on "default", run at once as before.
 TASKS = {
-    "default": {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "messages": {
         "BACKEND": env.str(
-            "TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"
-        )
-    }
+            "MESSAGE_TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"
+        ),
+        "QUEUES": ["default"],
+    },
 }
 # --- end of Messages ---------------------------------------------------------------------------
 

@@ -35,6 +35,18 @@ if MESSAGE_PROVIDER == "notify":
     NOTIFY_API_KEY = require("NOTIFY_API_KEY")
     NOTIFY_TEMPLATES = {**NOTIFY_TEMPLATES, "email": require("NOTIFY_EMAIL_TEMPLATE_ID")}  # noqa: F405
     NOTIFY_CALLBACK_TOKEN = require("NOTIFY_CALLBACK_TOKEN")
+# Messages are sent by tasks queued in the database (django-tasks-db) and run by its worker,
+# `manage.py db_worker --backend messages`, a service of its own (README, "Serving"): a resident
+# never waits on Notify or the mail server. Were the worker stopped, `send_pending_messages`
+# (cron) sends what it left within minutes. MESSAGE_TASKS_BACKEND=
+# django_tasks.backends.immediate.ImmediateBackend sends in the web process instead.
+TASKS = {
+    **TASKS,  # noqa: F405
+    "messages": {
+        "BACKEND": env.str("MESSAGE_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    },
+}
 ALLOWED_HOSTS = require("ALLOWED_HOSTS", cast=list)
 DATABASES = {"default": env.db_url_config(require("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
