@@ -38,25 +38,28 @@ def send(
     handed it (with the immediate backend: sent, waiting to retry or failed), or None when not
     even the database could keep it. Never raises: a request is saved before its messages."""
     try:
-        message = Message.objects.create(
-            submission=submission,
-            kind=kind,
-            channel=channel,
-            language=language,
-            provider=settings.MESSAGE_PROVIDER,
-            to=to,
-            subject=" ".join(subject.split()),
-            body=body,
-            # Picked up by the retry command should its task be lost (a worker stopped).
-            next_attempt_at=timezone.now() + FIRST_WAIT,
-        )
+        # A savepoint: a failure here leaves a caller's transaction (a payment's) usable.
+        with transaction.atomic():
+            message = Message.objects.create(
+                submission=submission,
+                kind=kind,
+                channel=channel,
+                language=language,
+                provider=settings.MESSAGE_PROVIDER,
+                to=to,
+                subject=" ".join(subject.split()),
+                body=body,
+                # Picked up by the retry command should its task be lost (a worker stopped).
+                next_attempt_at=timezone.now() + FIRST_WAIT,
+            )
     except DatabaseError:
         logger.exception("Could not keep the %s %s for %s", kind, channel, _about(submission))
         return None
     try:
         from .tasks import send_message  # (tasks.py imports this module)
 
-        send_message.enqueue(message.pk)
+        with transaction.atomic():  # the database backend writes the task in a savepoint
+            send_message.enqueue(message.pk)
     except Exception:
         # The queue is down: the retry command sends it within minutes.
         logger.exception("Could not queue the %s %s for %s", kind, channel, _about(submission))
