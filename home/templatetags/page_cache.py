@@ -1,6 +1,7 @@
 """`{% pagefragment name scope %}...{% endpagefragment %}`: a part of a content page rendered
 once per language and page-cache generation (core/pagecache.py), so that publishing shows
-at once. On a flow's steps only "site" fragments are; anywhere else (search, error pages,
+at once. On a flow's steps, and on views that ask for them (search, see
+`core.pagecache.share_site_fragments`), only "site" fragments are; anywhere else (error pages,
 previews) it renders as if absent.
 
 scope is "site" (the same on every page: the footer), "page" (this page, whatever the query
@@ -22,6 +23,7 @@ from core.pagecache import (
     fragment,
     fragment_key,
     routed_page,
+    shares_site_fragments,
     store,
 )
 
@@ -40,7 +42,14 @@ class PageFragmentNode(WagtailCacheNode):
         page = None
         if request is not None:
             page = routed_page(request) if self.scope == "site" else cached_page(request)
-        if request is None or page is None or context.get("page") is not page:
+        shared = (
+            self.scope == "site"
+            and request is not None
+            and page is None
+            and context.get("page") is None
+            and shares_site_fragments(request)
+        )
+        if request is None or (not shared and (page is None or context.get("page") is not page)):
             return self.nodelist.render(context)
         key = fragment_key(request, self.fragment_name, self.scope)
         if key is None:

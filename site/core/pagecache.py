@@ -230,6 +230,27 @@ def routed_page(request: HttpRequest) -> Any:
     )
 
 
+def share_site_fragments(request: HttpRequest) -> None:
+    """Let a view that is not a page (search results) take the "site" fragments (the head's
+    links, the footer) from the cache, as content pages and a flow's steps do: they are the
+    same on every page. Their keys are fetched with the generation, in one round trip."""
+    request._pagecache_site_fragments = True  # type: ignore[attr-defined]
+    if hasattr(request, "_pagecache_prefetched"):
+        return
+    keys = {
+        k
+        for name, scope in FRAGMENTS
+        if scope == "site" and (k := fragment_key(request, name, scope))
+    }
+    found = lookup(request, list(keys))
+    if generation(request) is not None:
+        request._pagecache_prefetched = {k: found.get(k) for k in keys}  # type: ignore[attr-defined]
+
+
+def shares_site_fragments(request: HttpRequest) -> bool:
+    return getattr(request, "_pagecache_site_fragments", False)
+
+
 # The fragments templates declare ({% pagefragment %} adds itself when a template is compiled):
 # their keys are fetched together with the route, in one round trip.
 FRAGMENTS: set[tuple[str, str]] = set()
