@@ -2,25 +2,23 @@
 and the site's vocabulary (each word with the number of pages that use it).
 
 The vocabulary is built once per locale and kept in the process until a page is published,
-unpublished, moved or deleted: a version number in the Django cache tells every process.
+unpublished, moved or deleted: the search generation (search.generation) tells every process.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 from collections import Counter
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from core.text_analysis import normalise, stem, tokens
+from search import generation
 from search.engine.base import searchable_pages
 
-VERSION_KEY = "search:corpus-version"
 MAX_KEPT_DOCUMENTS = 100_000  # about 60 MB at most per process
 
 
@@ -136,47 +134,30 @@ def _search_words(language: str, page_ids=None, locale=None) -> dict[int, tuple[
     }
 
 
-_documents: dict[tuple[int, str], Document] = {}
-_documents_version = [0]
-
-
 def documents(page_ids, language: str) -> dict[int, Document]:
-    """The ranking's view of these pages, read and analysed once per version of the site
-    (a page saved anywhere starts afresh), so a search reads only pages it has not met."""
-    version = _version()
-    if _documents_version[0] != version:
-        _documents.clear()
-        _documents_version[0] = version
-    found = {pk: _documents[(pk, language)] for pk in page_ids if (pk, language) in _documents}
-    missing = [pk for pk in page_ids if pk not in found]
-    if missing:
-        words = _search_words(language, page_ids=missing)
-        for row in _rows(page_ids=missing):
-            document = _document(row, language, words.get(row[0]))
-            found[row[0]] = document
-            if len(_documents) < MAX_KEPT_DOCUMENTS:
-                _documents[(row[0], language)] = document
-    return found
+    """The ranking's view of these pages, read and analysed once per process and generation
+    (search.generation), so a search reads only pages this process has not met."""
 
+    def read(missing: list[tuple[int, str]]) -> dict[tuple[int, str], Document]:
+        ids = [pk for pk, _ in missing]
+        words = _search_words(language, page_ids=ids)
+        return {
+            (row[0], language): _document(row, language, words.get(row[0]))
+            for row in _rows(page_ids=ids)
+        }
 
-_memo: dict[tuple[int, int], Vocabulary] = {}
-_lock = threading.Lock()
-
-
-def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(VERSION_KEY, version, None)
-    return version
+    found = generation.remembered_many(
+        "document", [(pk, language) for pk in page_ids], read, limit=MAX_KEPT_DOCUMENTS
+    )
+    return {pk: document for (pk, _), document in found.items()}
 
 
 def vocabulary(locale) -> Vocabulary:
+    return generation.remembered("vocabulary", locale.pk, lambda: _vocabulary(locale))
+
+
+def _vocabulary(locale) -> Vocabulary:
     language = locale.language_code
-    key = (locale.pk, _version())
-    found = _memo.get(key)
-    if found is not None:
-        return found
     words: Counter = Counter()
     stems_: Counter = Counter()
     count = 0
@@ -190,23 +171,13 @@ def vocabulary(locale) -> Vocabulary:
             page_words.update(normalise(text).split())
         words.update(page_words)
         stems_.update({stem(word, language) for word in page_words})
-    built = Vocabulary(words=words, stems=stems_, documents=max(count, 1))
-    with _lock:
-        for old in [k for k in _memo if k[0] == locale.pk]:
-            _memo.pop(old, None)
-        _memo[key] = built
-    return built
+    return Vocabulary(words=words, stems=stems_, documents=max(count, 1))
 
 
 def forget() -> None:
     """A page changed: every process rebuilds its vocabulary on its next search (saving a
     draft counts too: rebuilding is cheap next to showing a stale spelling suggestion)."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, None)
-    _memo.clear()
-    _documents.clear()
+    generation.bump()
 
 
 @receiver(page_published)
@@ -219,7 +190,12 @@ def _page_changed(**kwargs) -> None:
 @receiver(post_save)
 @receiver(post_delete)
 def _page_saved_or_deleted(sender, **kwargs) -> None:
-    from wagtail.models import Page
+    """A page, or what decides which pages search may show and where they are (a view
+    restriction, a site, a locale), or an editor's promoted result."""
+    from wagtail.contrib.search_promotions.models import SearchPromotion
+    from wagtail.models import Locale, Page, PageViewRestriction, Site
 
-    if isinstance(sender, type) and issubclass(sender, Page):
+    if isinstance(sender, type) and issubclass(
+        sender, (Page, PageViewRestriction, Site, Locale, SearchPromotion)
+    ):
         forget()

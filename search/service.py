@@ -3,20 +3,34 @@ suggestions as you type and `manage.py search_eval`."""
 
 from __future__ import annotations
 
+import time
+from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
+from django.utils.html import format_html
+from django.utils.translation import get_language
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Locale, Page
 from wagtail.search.utils import normalise_query_string
 
+from core.languages import untranslated
 from core.text_analysis import normalise
+from search import generation
 from search.engine import get_engine, searchable_pages
 from services.models import CategoryPage, ServicePage
 
 RESULTS_PER_PAGE = 10
+# How long a remembered ranking is used: residents' choices (search.popularity, counted again
+# every 5 minutes) move it.
+POPULARITY_REFRESH = 5 * 60
+# Queries whose results each process remembers, and pages whose result it remembers: up to
+# about 3 MB and 1 MB.
+REMEMBERED_OUTCOMES = 2_000
+REMEMBERED_CARDS = 5_000
 
 
 @dataclass
@@ -26,11 +40,21 @@ class Result:
     position: int  # 1 = first on the first page, promoted results included
     title: str
     url: str
-    page: Page | None = None
+    page_id: int | None = None
+    # A page shown in English because it is not translated yet (core.languages.untranslated).
+    untranslated: bool = False
     promoted: bool = False
     description: str = ""
     category: str = ""
     click_url: str = ""  # set by the page: the link that records the click-through
+
+    @property
+    def language_attributes(self) -> str:
+        """` lang="en-gb" dir="ltr"` on the link to a page shown in English, for screen
+        readers (as `english_if_untranslated` marks links to pages)."""
+        if not self.untranslated:
+            return ""
+        return format_html(' lang="{}" dir="ltr"', settings.LANGUAGE_CODE)
 
 
 @dataclass
@@ -80,14 +104,37 @@ def category_titles(paths) -> dict[str, str]:
 def run_search(
     query: str, *, locale: Locale | None = None, limit: int | None = None
 ) -> SearchOutcome:
-    """Promoted results first, then the engine's ranking, each page once."""
-    locale = locale or Locale.get_active()
+    """Promoted results first, then the engine's ranking, each page once.
+
+    A query already asked in this process is answered from its memory, until an editor changes
+    something search reads (search.generation) or POPULARITY_REFRESH has passed, as residents'
+    choices move the ranking too. Most searches are a few common queries ("bins", "council
+    tax"), so most are answered without asking the engine."""
+    locale = locale or active_locale()
     outcome = SearchOutcome(query=query)
     if not query:
         return outcome
+    with generation.one_generation():
+        promoted, ranked, outcome.suggestion = generation.remembered(
+            "outcome",
+            (locale.pk, query, limit, int(time.time() // POPULARITY_REFRESH)),
+            lambda: _ordered(query, locale, limit),
+            limit=REMEMBERED_OUTCOMES,
+        )
+    ordered = [*promoted, *((pk, None) for pk in ranked)]
+    outcome.results = [
+        LazyResult(position, pk, promotion) for position, (pk, promotion) in enumerate(ordered, 1)
+    ]
+    return outcome
+
+
+def _ordered(
+    query: str, locale: Locale, limit: int | None
+) -> tuple[tuple[tuple[int | None, SearchPromotion], ...], array, str | None]:
+    """The promoted results, then the ranked pages' ids (as compact as they can be kept),
+    and the engine's "did you mean"."""
     engine = get_engine()
     ranking = engine.rank(query, locale=locale)
-    outcome.suggestion = ranking.suggestion
     ordered: list[tuple[int | None, SearchPromotion | None]] = []
     seen: set[int] = set()
     live_ids: set[int] = set()
@@ -110,10 +157,16 @@ def run_search(
             ordered.append((pk, None))
     if limit is not None:
         ordered = ordered[:limit]
-    outcome.results = [
-        LazyResult(position, pk, promotion) for position, (pk, promotion) in enumerate(ordered, 1)
-    ]
-    return outcome
+    promoted = tuple((pk, p) for pk, p in ordered if p is not None)
+    ranked = array("q", (pk for pk, p in ordered if p is None and pk is not None))
+    return promoted, ranked, ranking.suggestion
+
+
+def active_locale() -> Locale:
+    """Wagtail's `Locale.get_active()`, kept per language for the search generation (a locale
+    added or changed bumps it)."""
+    language = get_language() or ""
+    return generation.remembered("locale", language, Locale.get_active)
 
 
 class LazyResult:
@@ -130,7 +183,7 @@ class LazyResult:
         self.promotion = promotion
         self._result: Result | None = None
 
-    def resolve(self, page: Page | None = None, categories=None) -> Result:
+    def resolve(self, card: Result | None = None) -> Result:
         if self._result is None:
             promotion = self.promotion
             if self.page_id is None:
@@ -143,30 +196,53 @@ class LazyResult:
                     description=promotion.description,
                 )
             else:
-                page = page or Page.objects.get(pk=self.page_id).specific
-                description, category = describe(page, categories)
-                if promotion is not None and promotion.description:
-                    description = promotion.description
-                self._result = Result(
+                if card is None:
+                    card = cards([self.page_id])[self.page_id]
+                self._result = replace(
+                    card,
                     position=self.position,
-                    title=page.title,
-                    url=page.url or "",
-                    page=page,
                     promoted=promotion is not None,
-                    description=description,
-                    category=category,
+                    description=(promotion and promotion.description) or card.description,
                 )
         return self._result
 
 
 def resolve(results: Iterable[LazyResult]) -> list[Result]:
-    """The Result for each LazyResult on one results page, reading their pages (and their
-    categories) in two queries."""
+    """The Result for each LazyResult on one results page: what a result shows of a page is
+    kept per process and generation, and the pages this process has not shown yet are read
+    (with their categories) in two queries."""
+    results = list(results)
     ids = [r.page_id for r in results if r.page_id is not None]
-    pages = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
-    categories = category_titles(page.path[: -page.steplen] for page in pages.values())
+    shown = cards(ids)
     return [
-        r.resolve(pages.get(r.page_id), categories)
+        r.resolve(None if r.page_id is None else shown[r.page_id])
         for r in results
-        if r.page_id is None or r.page_id in pages
+        if r.page_id is None or r.page_id in shown
     ]
+
+
+def cards(ids: list[int]) -> dict[int, Result]:
+    """Page id -> what a result shows of it, for the live public pages among `ids`."""
+    return generation.remembered_many("card", ids, _cards, limit=REMEMBERED_CARDS)
+
+
+def _cards(ids: list[int]) -> dict[int, Result]:
+    # Live and public: an engine's index may lag behind an unpublished page.
+    found = Page.objects.live().public().filter(pk__in=ids).specific()
+    pages = {page.pk: page for page in found}
+    categories = category_titles(page.path[: -page.steplen] for page in pages.values())
+    return {pk: _card(page, categories) for pk, page in pages.items()}
+
+
+def _card(page: Page, categories: dict[str, str]) -> Result:
+    """What a result shows of a page, wherever it comes in the results."""
+    description, category = describe(page, categories)
+    return Result(
+        position=0,
+        title=page.title,
+        url=page.url or "",
+        page_id=page.pk,
+        untranslated=untranslated(page),
+        description=description,
+        category=category,
+    )

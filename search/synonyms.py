@@ -1,23 +1,20 @@
 """Editors' synonyms, compiled for matching: read once per change, not once per search.
 
-The compiled rules sit in the Django cache (Redis in production, so every process sees an
-editor's change at once); saving or deleting a synonym clears them.
+Each process keeps the compiled rules in its memory for the search generation
+(search.generation); saving or deleting a synonym bumps it, so every process sees an editor's
+change on its next search.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from core.text_analysis import base_language, stems, tokens
+from search import generation
 from search.models import Synonym
-
-CACHE_KEY = "search:synonyms:v1:{language}"
-EXPANSIONS_KEY = "search:synonym-expansions:v1:{language}"
-CACHE_SECONDS = 24 * 60 * 60
 
 Phrase = tuple[str, ...]  # a stemmed word sequence
 
@@ -36,10 +33,10 @@ def _language_matches(rule_language: str, language: str) -> bool:
 
 
 def rules(language: str) -> list[Rule]:
-    key = CACHE_KEY.format(language=base_language(language))
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    return generation.remembered("synonym-rules", base_language(language), lambda: _rules(language))
+
+
+def _rules(language: str) -> list[Rule]:
     compiled = []
     for synonym in Synonym.objects.all():
         if not _language_matches(synonym.language, language):
@@ -49,31 +46,19 @@ def rules(language: str) -> list[Rule]:
             compiled.append(Rule(terms, tuple(synonym.also_find_list), two_way=False))
         elif len(terms) > 1:
             compiled.append(Rule(terms, terms, two_way=True))
-    cache.set(key, compiled, CACHE_SECONDS)
     return compiled
 
 
 def forget() -> None:
-    from django.conf import settings
-
-    cache.delete_many(
-        [
-            key.format(language=base_language(code))
-            for code, _ in settings.LANGUAGES
-            for key in (CACHE_KEY, EXPANSIONS_KEY)
-        ]
-    )
+    generation.bump()
 
 
 def expansions(language: str) -> dict[Phrase, set[tuple[Phrase, Phrase]]]:
-    """Stemmed phrase -> the (words, stems) of the phrases it also finds (cached like the
-    rules, and cleared with them)."""
-    key = EXPANSIONS_KEY.format(language=base_language(language))
-    cached = cache.get(key)
-    if cached is None:
-        cached = _expansions(language)
-        cache.set(key, cached, CACHE_SECONDS)
-    return cached
+    """Stemmed phrase -> the (words, stems) of the phrases it also finds (kept like the
+    rules)."""
+    return generation.remembered(
+        "synonym-expansions", base_language(language), lambda: _expansions(language)
+    )
 
 
 def _expansions(language: str) -> dict[Phrase, set[tuple[Phrase, Phrase]]]:

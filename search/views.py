@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from urllib.parse import urlencode
 
@@ -9,17 +10,19 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_safe
-from wagtail.models import Locale
 
 from core import ratelimits
+from core.pagecache import share_site_fragments
 from core.text_analysis import normalise
-from search import analytics
-from search.engine import get_engine, searchable_pages
+from search import analytics, generation
+from search.engine import get_engine
 from search.popularity import popular_services
 from search.service import (
+    POPULARITY_REFRESH,
+    REMEMBERED_OUTCOMES,
     RESULTS_PER_PAGE,
-    category_titles,
-    describe,
+    active_locale,
+    cards,
     resolve,
     run_search,
 )
@@ -44,6 +47,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """Results for `q`, best first, 10 to a page; an empty or odd query gets the form again,
     never an error. The first page of each search is logged for the web team."""
     query = clean_query(request.GET.get("q", ""))
+    share_site_fragments(request)
     context = {
         "query": query,
         "max_length": MAX_QUERY_LENGTH,
@@ -70,7 +74,7 @@ def search(request: HttpRequest) -> HttpResponse:
             total=outcome.total,
             suggestion=outcome.suggestion,
             suggestion_url=search_url(outcome.suggestion) if outcome.suggestion else "",
-            popular=[] if outcome.total else popular_services(Locale.get_active()),
+            popular=[] if outcome.total else popular_services(active_locale()),
         )
     return TemplateResponse(request, "search/search.html", context)
 
@@ -86,24 +90,25 @@ def suggest(request: HttpRequest) -> JsonResponse:
         response = JsonResponse({"query": query, "suggestions": []})
         return ratelimits.too_many_requests(response)
     if len(normalise(query).replace(" ", "")) >= 2:  # 2 letters or digits at least
-        locale = Locale.get_active()
-        ids = get_engine().suggest(query, locale=locale, limit=SUGGESTIONS)
-        pages = searchable_pages(locale).filter(id__in=ids).specific()
-        by_id = {page.pk: page for page in pages}
-        categories = category_titles(page.path[: -page.steplen] for page in by_id.values())
-        for pk in ids:
-            page = by_id.get(pk)
-            if page is None:
-                continue
-            description, category = describe(page, categories)
-            suggestions.append(
-                {
-                    "title": page.title,
-                    "url": page.url,
-                    "description": description,
-                    "category": category,
-                }
+        with generation.one_generation():
+            locale = active_locale()
+            ids = generation.remembered(
+                "suggestions",
+                (locale.pk, query, int(time.time() // POPULARITY_REFRESH)),
+                lambda: get_engine().suggest(query, locale=locale, limit=SUGGESTIONS),
+                limit=REMEMBERED_OUTCOMES,
             )
+            shown = cards(ids)
+        suggestions = [
+            {
+                "title": card.title,
+                "url": card.url,
+                "description": card.description,
+                "category": card.category,
+            }
+            for pk in ids
+            if (card := shown.get(pk)) is not None
+        ]
     response = JsonResponse({"query": query, "suggestions": suggestions})
     response["Cache-Control"] = "max-age=60"
     return response
