@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime
 import logging
 import unicodedata
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.core import signing
 from django.core.exceptions import DisallowedRedirect
-from django.db import transaction
+from django.db import connection, transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -78,11 +79,9 @@ def log_search(request: HttpRequest, query: str, result_count: int) -> int | Non
 
     Never breaks the search: a database error is logged (without the query) and None is
     returned. Nothing is written to the session, so a search alone sets no cookie."""
-    from wagtail.contrib.search_promotions.models import Query
-
     stored = redact(query)
     try:
-        with transaction.atomic():
+        with _own_transaction():
             log = SearchLog.objects.create(
                 query=stored, language=get_language() or "", result_count=result_count
             )
@@ -92,11 +91,43 @@ def log_search(request: HttpRequest, query: str, result_count: int) -> int | Non
     if stored:
         # Wagtail's promoted-results admin suggests the popular queries from these hits.
         try:
-            with transaction.atomic():
-                Query.get(stored).add_hit()
+            with _own_transaction():
+                count_hit(stored)
         except Exception as error:
             logger.warning("A search hit could not be counted (%s)", error.__class__.__name__)
     return log.pk
+
+
+def count_hit(query: str, date: datetime.date | None = None) -> None:
+    """What Wagtail's `Query.get(query).add_hit()` records, in one statement instead of five
+    for a query asked before: today's count made or added to in one upsert (PostgreSQL and
+    SQLite both read this `ON CONFLICT`); for a new query, its row is made first."""
+    from wagtail.contrib.search_promotions.models import Query, QueryDailyHits
+    from wagtail.search.utils import normalise_query_string
+
+    query_string = normalise_query_string(query)
+    date = date or timezone.now().date()
+    queries, hits = Query._meta.db_table, QueryDailyHits._meta.db_table
+    with connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute(
+                f"INSERT INTO {hits} (query_id, date, hits) "
+                f"SELECT id, %s, 1 FROM {queries} WHERE query_string = %s "
+                f"ON CONFLICT (query_id, date) DO UPDATE SET hits = {hits}.hits + 1",
+                [date, query_string],
+            )
+            if cursor.rowcount:
+                return
+            # Asked for the first time: no ON CONFLICT here, which would use up one of the
+            # table's ids on every search.
+            Query.objects.get_or_create(query_string=query_string)
+
+
+def _own_transaction():
+    """Each write is its own transaction already (autocommit): BEGIN and COMMIT around it
+    would only add two round trips. Inside someone else's transaction, a savepoint, so that
+    a failure here does not spoil it."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
 
 # click-through
