@@ -75,11 +75,18 @@ def promotions_for(query: str) -> list[SearchPromotion]:
     """Editors' promoted results for this query, as Wagtail search promotions normalise it,
     with our normalising too (so 'Tip?' finds the promotions for 'tip')."""
     keys = {normalise_query_string(query), normalise(query)}
-    return list(
-        SearchPromotion.objects.filter(query__query_string__in=keys)
-        .select_related("page")
-        .order_by("sort_order")
-    )
+    every = generation.remembered("promotions", None, _every_promotion)
+    found = [promotion for key in keys for promotion in every.get(key, ())]
+    return sorted(found, key=lambda promotion: promotion.sort_order)
+
+
+def _every_promotion() -> dict[str, list[SearchPromotion]]:
+    """Every promoted result by its query: editors keep a few hundred at most."""
+    by_query: dict[str, list[SearchPromotion]] = {}
+    promotions = SearchPromotion.objects.select_related("query", "page").order_by("sort_order")
+    for promotion in promotions:
+        by_query.setdefault(promotion.query.query_string, []).append(promotion)
+    return by_query
 
 
 def describe(page: Page, categories: dict[str, str] | None = None) -> tuple[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from wagtail.models import Locale, Page
 
 from home.models import StandardPage
@@ -51,5 +52,21 @@ def searchable_content_types() -> list[int]:
 
 def searchable_pages(locale: Locale):
     """What search can find: live, public content pages in the resident's language (not the
-    home page, and not the question pages of a flow: results land on the service page)."""
-    return Page.objects.live().public().filter(locale=locale).type(*searchable_models())
+    home page, and not the question pages of a flow: results land on the service page).
+
+    Public as Wagtail's `.public()` means it (no view restriction on the page or above it),
+    with the restricted pages' paths kept for the search generation, which a restriction
+    added or removed bumps, rather than read on every search."""
+    from search import generation
+
+    pages = Page.objects.live().filter(locale=locale).type(*searchable_models())
+    private = Q()
+    for path in generation.remembered("restricted-paths", None, _restricted_paths):
+        private |= Q(path__startswith=path)
+    return pages.exclude(private) if private else pages
+
+
+def _restricted_paths() -> tuple[str, ...]:
+    from wagtail.models import PageViewRestriction
+
+    return tuple(PageViewRestriction.objects.values_list("page__path", flat=True).distinct())

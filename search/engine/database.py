@@ -48,6 +48,8 @@ NOT_A_SERVICE = 0.9  # residents come to do something: a service beats a categor
 
 def contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     size = len(needle)
+    if size == 1:  # most of a query's words: the ranking's hottest line
+        return needle[0] in haystack
     return any(haystack[i : i + size] == needle for i in range(len(haystack) - size + 1))
 
 
@@ -66,14 +68,20 @@ def field_match(field: Text, alternative: Alternative) -> tuple[float, bool]:
     return PARTIAL * present / len(stems_), False
 
 
-def alternative_score(document: Document, alternative: Alternative) -> tuple[float, bool]:
-    """The best field's weighted match, and whether some field has all its words."""
-    best, full = 0.0, False
+def weighted_fields(document: Document) -> list[tuple[float, Text]]:
     fields = [(TITLE, document.title), (SUMMARY, document.summary)]
     fields += [(TITLE, title) for title in document.other_titles]
     fields += [(SUMMARY, summary) for summary in document.other_summaries]
     fields += [(KEYWORD, keyword) for keyword in document.keywords]
-    for weight, field in fields:
+    return fields
+
+
+def alternative_score(
+    document: Document, alternative: Alternative, fields: list[tuple[float, Text]] | None = None
+) -> tuple[float, bool]:
+    """The best field's weighted match, and whether some field has all its words."""
+    best, full = 0.0, False
+    for weight, field in fields if fields is not None else weighted_fields(document):
         value, complete = field_match(field, alternative)
         best = max(best, weight * value)
         full = full or complete
@@ -85,6 +93,28 @@ def concept_idf(concept, vocab: Vocabulary) -> float:
     return sum(vocab.idf(s) for s in typed) / len(typed)
 
 
+def weigh(analysis: Analysis, vocab: Vocabulary) -> list:
+    """Each concept of the query with its importance, and each of its alternatives with its
+    weight times its words' rarity: the same for every page, so worked out once a query."""
+    weighed = getattr(analysis, "_weighed", None)
+    if weighed is None or weighed[0] is not vocab:
+        concepts = []
+        for concept in analysis.concepts:
+            alternatives = [
+                (
+                    alternative,
+                    alternative.weight
+                    * sum(vocab.idf(s) for s in alternative.stems)
+                    / len(alternative.stems),
+                )
+                for alternative in concept.alternatives
+            ]
+            concepts.append((concept, concept_idf(concept, vocab), alternatives))
+        weighed = (vocab, concepts)
+        analysis._weighed = weighed  # type: ignore[attr-defined]
+    return weighed[1]
+
+
 def score(
     document: Document,
     analysis: Analysis,
@@ -94,15 +124,14 @@ def score(
 ) -> float:
     total = 0.0
     weight_all = weight_matched = 0.0
-    for concept in analysis.concepts:
+    fields = weighted_fields(document)
+    for _concept, importance, alternatives in weigh(analysis, vocab):
         best = 0.0
         covered = False
-        for alternative in concept.alternatives:
-            idf = sum(vocab.idf(s) for s in alternative.stems) / len(alternative.stems)
-            matched, complete = alternative_score(document, alternative)
-            best = max(best, alternative.weight * idf * matched)
+        for alternative, alternative_weight in alternatives:
+            matched, complete = alternative_score(document, alternative, fields)
+            best = max(best, alternative_weight * matched)
             covered = covered or complete
-        importance = concept_idf(concept, vocab)
         weight_all += importance
         if covered:
             weight_matched += importance
