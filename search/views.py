@@ -59,12 +59,15 @@ def search(request: HttpRequest) -> HttpResponse:
             TemplateResponse(request, "search/too_many_searches.html", context)
         )
     if query:
-        outcome = run_search(query)
-        results = outcome.page(request.GET.get("page"))
-        log_id = None
-        if results.number == 1:
-            log_id = analytics.log_search(request, query, outcome.total)
-        items = resolve(results.object_list)
+        # One generation for the whole page: results, their pages and the locale agree.
+        with generation.one_generation():
+            outcome = run_search(query)
+            results = outcome.page(request.GET.get("page"))
+            log_id = None
+            if results.number == 1:
+                log_id = analytics.log_search(request, query, outcome.total)
+            items = resolve(results.object_list)
+            popular = [] if outcome.total else popular_services(active_locale())
         for item in items:
             item.click_url = analytics.click_url(log_id, item)
         context.update(
@@ -74,7 +77,7 @@ def search(request: HttpRequest) -> HttpResponse:
             total=outcome.total,
             suggestion=outcome.suggestion,
             suggestion_url=search_url(outcome.suggestion) if outcome.suggestion else "",
-            popular=[] if outcome.total else popular_services(active_locale()),
+            popular=popular,
         )
     return TemplateResponse(request, "search/search.html", context)
 
