@@ -7,6 +7,7 @@ unpublished, moved or deleted: the search generation (search.generation) tells e
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -46,6 +47,15 @@ class Document:
     # that language (the page's words for search); the words residents use are in keywords.
     other_titles: tuple[Text, ...] = ()
     other_summaries: tuple[Text, ...] = ()
+
+    @functools.cached_property
+    def stems(self) -> frozenset[str]:
+        """Every stem in any of its fields: a word of the query none of them has scores
+        nothing anywhere, and the ranking need not look field by field."""
+        fields = (self.title, self.summary, *self.keywords)
+        return frozenset(
+            s for field in (*fields, *self.other_titles, *self.other_summaries) for s in field.stems
+        )
 
 
 @dataclass

@@ -81,6 +81,8 @@ def alternative_score(
 ) -> tuple[float, bool]:
     """The best field's weighted match, and whether some field has all its words."""
     best, full = 0.0, False
+    if document.stems.isdisjoint(alternative.stems):
+        return best, full
     for weight, field in fields if fields is not None else weighted_fields(document):
         value, complete = field_match(field, alternative)
         best = max(best, weight * value)
