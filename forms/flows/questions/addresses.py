@@ -62,7 +62,16 @@ class AddressSearch:
 
     @cached_property
     def chosen(self) -> Property | None:
-        return next((p for p in self.properties if str(p.uprn) == self.uprn), None)
+        if "properties" in self.__dict__:  # the list is read already (the page shows it)
+            return next((p for p in self.properties if str(p.uprn) == self.uprn), None)
+        # Checking an answer given before (check your answers, the next step): one indexed
+        # row, not the whole postcode's list put in reading order. A UPRN is at most 12
+        # digits, written without leading zeros, as the list's values are.
+        if not self.postcode or not self.uprn.isdigit() or len(self.uprn) > 12:
+            return None
+        if str(int(self.uprn)) != self.uprn:
+            return None
+        return Property.in_postcode(self.postcode).filter(uprn=int(self.uprn)).first()
 
     @cached_property
     def outside_area(self) -> bool:
@@ -83,6 +92,8 @@ class AddressSearch:
             return "postcode", ENTER_POSTCODE
         if not self.postcode:
             return "postcode", POSTCODE_MESSAGE
+        if self.chosen is not None:  # an address of this postcode: nothing else to check
+            return None
         if self.outside_area:
             area = Property.area_name()
             return "outside", gettext("%(postcode)s is not in %(area)s") % {
