@@ -135,6 +135,20 @@ def run_search(
     return outcome
 
 
+def suggestions(prefix: str, locale: Locale, limit: int) -> list[Result]:
+    """What to offer as the resident types `prefix`: remembered as `run_search` remembers a
+    query's results, and read from the same remembered results."""
+    with generation.one_generation():
+        ids = generation.remembered(
+            "suggestions",
+            (locale.pk, prefix, limit, int(time.time() // POPULARITY_REFRESH)),
+            lambda: get_engine().suggest(prefix, locale=locale, limit=limit),
+            limit=REMEMBERED_OUTCOMES,
+        )
+        shown = cards(ids)
+    return [shown[pk] for pk in ids if pk in shown]
+
+
 def _ordered(
     query: str, locale: Locale, limit: int | None
 ) -> tuple[tuple[tuple[int | None, SearchPromotion], ...], array, str | None]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from urllib.parse import urlencode
 
@@ -15,17 +14,14 @@ from core import ratelimits
 from core.pagecache import share_site_fragments
 from core.text_analysis import normalise
 from search import analytics, generation
-from search.engine import get_engine
 from search.popularity import popular_services
 from search.service import (
-    POPULARITY_REFRESH,
-    REMEMBERED_OUTCOMES,
     RESULTS_PER_PAGE,
     active_locale,
-    cards,
     resolve,
     run_search,
 )
+from search.service import suggestions as offered
 
 MAX_QUERY_LENGTH = 200
 SUGGESTIONS = 6
@@ -93,15 +89,6 @@ def suggest(request: HttpRequest) -> JsonResponse:
         response = JsonResponse({"query": query, "suggestions": []})
         return ratelimits.too_many_requests(response)
     if len(normalise(query).replace(" ", "")) >= 2:  # 2 letters or digits at least
-        with generation.one_generation():
-            locale = active_locale()
-            ids = generation.remembered(
-                "suggestions",
-                (locale.pk, query, int(time.time() // POPULARITY_REFRESH)),
-                lambda: get_engine().suggest(query, locale=locale, limit=SUGGESTIONS),
-                limit=REMEMBERED_OUTCOMES,
-            )
-            shown = cards(ids)
         suggestions = [
             {
                 "title": card.title,
@@ -109,8 +96,7 @@ def suggest(request: HttpRequest) -> JsonResponse:
                 "description": card.description,
                 "category": card.category,
             }
-            for pk in ids
-            if (card := shown.get(pk)) is not None
+            for card in offered(query, active_locale(), SUGGESTIONS)
         ]
     response = JsonResponse({"query": query, "suggestions": suggestions})
     response["Cache-Control"] = "max-age=60"

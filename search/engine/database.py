@@ -77,13 +77,14 @@ def weighted_fields(document: Document) -> list[tuple[float, Text]]:
 
 
 def alternative_score(
-    document: Document, alternative: Alternative, fields: list[tuple[float, Text]] | None = None
+    document: Document, alternative: Alternative, fields: list[tuple[float, Text]]
 ) -> tuple[float, bool]:
-    """The best field's weighted match, and whether some field has all its words."""
+    """The best of `fields` (`weighted_fields(document)`) for the alternative, weighted, and
+    whether some field has all its words."""
     best, full = 0.0, False
     if document.stems.isdisjoint(alternative.stems):
         return best, full
-    for weight, field in fields if fields is not None else weighted_fields(document):
+    for weight, field in fields:
         value, complete = field_match(field, alternative)
         best = max(best, weight * value)
         full = full or complete
@@ -98,11 +99,10 @@ def concept_idf(concept, vocab: Vocabulary) -> float:
 def weigh(analysis: Analysis, vocab: Vocabulary) -> list:
     """Each concept of the query with its importance, and each of its alternatives with its
     weight times its words' rarity: the same for every page, so worked out once a query."""
-    weighed = getattr(analysis, "_weighed", None)
-    if weighed is None or weighed[0] is not vocab:
-        concepts = []
-        for concept in analysis.concepts:
-            alternatives = [
+    return [
+        (
+            concept_idf(concept, vocab),
+            [
                 (
                     alternative,
                     alternative.weight
@@ -110,24 +110,24 @@ def weigh(analysis: Analysis, vocab: Vocabulary) -> list:
                     / len(alternative.stems),
                 )
                 for alternative in concept.alternatives
-            ]
-            concepts.append((concept, concept_idf(concept, vocab), alternatives))
-        weighed = (vocab, concepts)
-        analysis._weighed = weighed  # type: ignore[attr-defined]
-    return weighed[1]
+            ],
+        )
+        for concept in analysis.concepts
+    ]
 
 
 def score(
     document: Document,
     analysis: Analysis,
-    vocab: Vocabulary,
+    weights: list,
     body: float,
     popularity: float,
 ) -> float:
+    """A page's score for the query; `weights` is `weigh(analysis, vocab)`."""
     total = 0.0
     weight_all = weight_matched = 0.0
     fields = weighted_fields(document)
-    for _concept, importance, alternatives in weigh(analysis, vocab):
+    for importance, alternatives in weights:
         best = 0.0
         covered = False
         for alternative, alternative_weight in alternatives:
@@ -227,8 +227,9 @@ class DatabaseEngine(SearchEngine):
             return []
         docs = documents(found, analysis.language)
         liked = popularity_scores(found)
+        weights = weigh(analysis, vocab)
         scored = [
-            (score(docs[pk], analysis, vocab, body, liked.get(pk, 0.0)), body, -pk)
+            (score(docs[pk], analysis, weights, body, liked.get(pk, 0.0)), body, -pk)
             for pk, body in found.items()
             if pk in docs
         ]
