@@ -13,7 +13,7 @@ from django import forms
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -38,6 +38,7 @@ from forms.flows.constants import SubmissionStatus
 from forms.flows.models import FlowPage, Submission, normalise_reference
 from forms.flows.notifications import send_status_update
 from forms.flows.permissions import editable_flow_ids, submission_permission_policy
+from forms.inbox import resident_additions
 from forms.inbox.english import (
     english_answers,
     english_service_expression,
@@ -49,6 +50,7 @@ from forms.inbox.sent_messages import message_problems, message_rows
 from forms.payments import ProviderError
 from forms.payments.models import Refund
 from forms.payments.refunds import refund_payment
+from forms.residents.models import AddedInformation
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +133,14 @@ def sent_column(submission: Submission) -> str:
     return local_datetime(submission.created_at)
 
 
+def status_column(submission: Submission) -> str:
+    """The status, and "new information" while the resident's latest addition is unread."""
+    status = submission.get_status_display()
+    if getattr(submission, "new_information", False):
+        return f"{status} ({_('new information')})"
+    return status
+
+
 def fee_column(submission: Submission) -> str:
     return format_pence(submission.fee_pence) if submission.fee_pence else ""
 
@@ -168,7 +178,13 @@ class SubmissionIndexView(SafeSpreadsheetExportMixin, IndexView):
         )
         # Each request under its service's English title, whatever language it was sent in.
         service = english_service_expression(english_service_titles())
-        return queryset.select_related("flow").annotate(english_service=service)
+        return queryset.select_related("flow").annotate(
+            english_service=service,
+            # Information the resident added from "your requests" that no one has opened yet.
+            new_information=Exists(
+                AddedInformation.objects.filter(submission=OuterRef("pk"), seen_at__isnull=True)
+            ),
+        )
 
     def search_queryset(self, queryset: QuerySet) -> QuerySet:
         if not self.is_searching:
@@ -442,6 +458,10 @@ class SubmissionDetailView(InspectView):
                     submission, self.request.user, refund_form=kwargs.get("refund_form")
                 ),
                 "refund_action": REFUND_ACTION,
+                "added_information": resident_additions.added_information(
+                    submission, self.request.user, self.download_url_name
+                ),
+                "withdrawal": resident_additions.withdrawal(submission),
                 "message_problems": message_problems(submission),
                 "sent_messages": message_rows(submission),
             }

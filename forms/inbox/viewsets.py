@@ -23,6 +23,7 @@ from forms.inbox.views import (
     fee_column,
     sent_column,
     service_column,
+    status_column,
 )
 
 
@@ -49,7 +50,7 @@ class SubmissionViewSet(ModelViewSet):
     list_display = [
         "reference",
         Column("service", label=_("Service"), accessor=service_column, sort_key="english_service"),
-        "status",
+        Column("status", label=_("Status"), accessor=status_column, sort_key="status"),
         Column("sent", label=_("Sent"), accessor=sent_column, sort_key="created_at"),
         "contact_email",
         Column("fee", label=_("Fee"), accessor=fee_column, sort_key="fee_pence"),

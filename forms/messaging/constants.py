@@ -12,6 +12,8 @@ class Kind(models.TextChoices):
 
     CONFIRMATION = "confirmation", _("Confirmation")
     STATUS_UPDATE = "status_update", _("Status update")
+    # "Your requests": the sign-in link (email) or code (text message); about no one request.
+    SIGN_IN = "sign_in", _("Sign-in link or code")
 
 
 class Channel(models.TextChoices):

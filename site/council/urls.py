@@ -45,6 +45,7 @@ urlpatterns += i18n_patterns(
     path("search/suggest/", search_views.suggest, name="search_suggest"),
     path("search/click/", search_analytics.click, name="search_click"),
     path("", include("forms.inbox.urls")),
+    path("", include("forms.residents.urls")),
     path("", include("forms.insights.urls")),
     path("", include(resident_urlpatterns)),
     path("", include(message_urlpatterns)),

@@ -47,6 +47,7 @@ PAGE_KINDS = [
     PageKind("flow step", f"{FLOW}{FIRST_STEP}/", FORM, in_flow=True),
     PageKind("search", "/search/", frozenset({"GET", "HEAD"})),
     PageKind("track your request", "/track/", frozenset({"GET", "HEAD", "POST"})),
+    PageKind("your requests", "/your-requests/", frozenset({"GET", "HEAD", "POST"})),
     PageKind("not found", "/no-such-page/", frozenset(), status=404),
 ]
 

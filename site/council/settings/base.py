@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "forms.places",
     "forms.messaging",
     "forms.payments",
+    "forms.residents",
     "forms.inbox",
     "forms.insights",
     "search",

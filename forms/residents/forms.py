@@ -1,0 +1,140 @@
+"""The forms on "your requests", each with GOV.UK error messages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import phonenumbers
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator, validate_email
+from django.utils.translation import gettext_lazy as _
+
+from forms.flows.questions.uploads import FileUploadField
+
+from .signin import CODE_DIGITS, has_mobile_numbers
+
+LONGEST_INPUT = 254  # the longest email address
+LONGEST_MESSAGE = 5000
+ADDED_FILE_MAX_MB = 10
+
+
+class GovukForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Null characters get the same "correct format" message as any other bad input.
+        for field in self.fields.values():
+            field.validators = [
+                v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+            ]
+
+    def error_list(self) -> list[dict[str, str]]:
+        """The errors for the error summary, each linking to its field."""
+        first = next(iter(self.fields))
+        errors = [
+            {"anchor": name, "message": str(message)}
+            for name in self.fields
+            for message in self.errors.get(name, [])
+        ]
+        errors += [{"anchor": first, "message": str(m)} for m in self.non_field_errors()]
+        return errors
+
+
+def normalise_email(value: str) -> str:
+    return value.strip().casefold()
+
+
+def normalise_mobile(value: str) -> str | None:
+    """A UK mobile number as typed ('07700 900123', '+44 7700 900123') in E.164
+    ('+447700900123'); None if it is not one."""
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class AddressForm(GovukForm):
+    """The email address (or, once requests record one, the mobile number) used."""
+
+    address = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mobiles = has_mobile_numbers()
+        self.fields["address"].label = (
+            _("Email address or mobile phone number") if self.mobiles else _("Email address")
+        )
+
+    def clean_address(self) -> str:
+        value = self.cleaned_data["address"].strip()
+        if not value:
+            raise ValidationError(
+                _("Enter your email address or mobile phone number")
+                if self.mobiles
+                else _("Enter your email address")
+            )
+        if len(value) > LONGEST_INPUT or "\x00" in value:
+            raise ValidationError(self.format_message())
+        if "@" in value or not self.mobiles:
+            try:
+                validate_email(value)
+            except ValidationError:
+                raise ValidationError(self.format_message()) from None
+            return normalise_email(value)
+        mobile = normalise_mobile(value)
+        if mobile is None:
+            raise ValidationError(self.format_message())
+        return mobile
+
+    def format_message(self) -> Any:
+        if self.mobiles:
+            return _(
+                "Enter an email address like name@example.com, or a UK mobile number like "
+                "07700 900 982"
+            )
+        return _("Enter an email address in the correct format, like name@example.com")
+
+
+class CodeForm(GovukForm):
+    code = forms.CharField(label=_("Code"), required=False)
+
+    def clean_code(self) -> str:
+        value = re.sub(r"[\s-]", "", self.cleaned_data["code"] or "")
+        if not value:
+            raise ValidationError(_("Enter the code we sent you"))
+        if not re.fullmatch(rf"[0-9]{{{CODE_DIGITS}}}", value):
+            raise ValidationError(_("Enter the code we sent you: it is 6 numbers"))
+        return value
+
+
+class AddInformationForm(GovukForm):
+    message = forms.CharField(
+        label=_("What do you want to tell us?"), required=False, widget=forms.Textarea
+    )
+    file = FileUploadField(
+        label=_("Upload a file (optional)"), required=False, max_size_mb=ADDED_FILE_MAX_MB
+    )
+
+    def clean_message(self) -> str:
+        value = (self.cleaned_data["message"] or "").strip()
+        if "\x00" in value:
+            raise ValidationError(_("Enter the information without special characters"))
+        if len(value) > LONGEST_MESSAGE:
+            raise ValidationError(
+                _("The information must be %(count)s characters or fewer")
+                % {"count": LONGEST_MESSAGE}
+            )
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not cleaned.get("message") and not cleaned.get("file"):
+            self.add_error("message", _("Enter the information you want to add, or choose a file"))
+        return cleaned
