@@ -89,5 +89,10 @@ def can_withdraw(submission: Submission) -> bool:
     return nobody_started(submission)
 
 
+def is_finished(submission: Submission) -> bool:
+    """Completed or closed: the flow's "what happens next" no longer applies."""
+    return submission.status not in OPEN_STATUSES
+
+
 def can_add_information(submission: Submission) -> bool:
     return submission.status in OPEN_STATUSES

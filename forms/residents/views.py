@@ -230,12 +230,19 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": presentation.history(submission),
             "payments": presentation.payments(submission),
             "pay_now_url": pay_now_url,
-            "what_happens_next": presentation.what_happens_next(submission),
+            "what_happens_next": ""
+            if presentation.is_finished(submission)
+            else presentation.what_happens_next(submission),
             "added": AddedInformation.objects.filter(submission=submission).prefetch_related(
                 "files"
             ),
             "can_add": presentation.can_add_information(submission),
             "can_withdraw": presentation.can_withdraw(submission),
+            # The history's note for a withdrawal is in English, for staff; the resident reads
+            # it in their own language.
+            "withdrawn_event_id": Withdrawal.objects.filter(submission=submission)
+            .values_list("event_id", flat=True)
+            .first(),
             "added_now": request.GET.get("added") == "1",
         },
     )

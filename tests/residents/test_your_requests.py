@@ -266,6 +266,11 @@ class SignedInTests(YourRequestsTestCase):
         self.assertTrue(Withdrawal.objects.filter(submission=self.mine).exists())
         # Not twice.
         self.assertEqual(self.client.post(path).status_code, 409)
+        text = page_text(self.client.get(f"{LIST}{self.mine.pk}/"))
+        self.assertIn("You withdrew this request.", text)
+        self.assertIn("This request is closed.", text)
+        self.assertNotIn("Withdraw this request", text)
+        self.assertNotIn("Add information", text)
 
     def test_withdraw_refused_once_staff_have_started(self):
         self.mine.set_status(SubmissionStatus.IN_PROGRESS)
