@@ -205,6 +205,26 @@ class SignedInTests(YourRequestsTestCase):
         self.assertIn("Withdraw this request", text)
         self.assertIn("Add information", text)
 
+    def test_payment_and_refunds(self):
+        from forms.payments.models import Payment, Refund
+
+        self.mine.fee_pence = 3500
+        self.mine.status = SubmissionStatus.PAID
+        self.mine.save()
+        payment = Payment.objects.create(
+            submission=self.mine,
+            provider="sandbox",
+            amount_pence=3500,
+            status="partially_refunded",
+            paid_at=timezone.now(),
+            refunded_pence=1000,
+        )
+        Refund.objects.create(payment=payment, amount_pence=1000, idempotency_key="r1")
+        text = page_text(self.client.get(f"{LIST}{self.mine.pk}/"))
+        self.assertIn("Payment and refunds", text)
+        self.assertIn("You paid £35", text)
+        self.assertIn("We refunded £10", text)
+
     def test_another_residents_request_is_not_found(self):
         for path in ("", "add-information/", "withdraw/"):
             self.assertEqual(self.client.get(f"{LIST}{self.theirs.pk}/{path}").status_code, 404)
