@@ -68,6 +68,7 @@ def check_flow(shape: FlowShape, page: Any = None, used: set[str] | None = None)
         check_condition(shape, step, report)
     walk(shape, report, lookup=bool(getattr(page, "result_handler", "")))
     check_answers_used(shape, report, used or set())
+    check_contact_asked_once(shape, report)
     return report
 
 
@@ -240,6 +241,27 @@ def check_answers_used(shape: FlowShape, report: Report, used: set[str]) -> None
                     step.index,
                 )
             )
+
+
+def check_contact_asked_once(shape: FlowShape, report: Report) -> None:
+    """A "How to hear from us" question asks for the email address and mobile number already:
+    an email address question (or a second such question) asks the resident twice."""
+    contacts = [(s, q) for s, q in shape.questions() if q.kind == "contact_preference"]
+    if not contacts:
+        return
+    again = [(s, q) for s, q in shape.questions() if q.kind == "email"] + contacts[1:]
+    for step, question in again:
+        report.problems.append(
+            Problem(
+                WARNING,
+                _(
+                    "'%(question)s' asks for contact details twice: '%(contact)s' already asks "
+                    "for an email address or mobile number. Remove one of them."
+                )
+                % {"question": question.label, "contact": contacts[0][1].label},
+                step.index,
+            )
+        )
 
 
 def steps_error(report: Report, count: int) -> StreamBlockValidationError:

@@ -3,8 +3,10 @@ each status change staff make with a note.
 
 Both are written here, as plain text in the language the resident used, and sent through the
 site's message provider (forms.messaging: GOV.UK Notify, SMTP, or the demo's sandbox outbox),
-which records each one on the request for staff. Neither ever stops the request being saved:
-with no email address there is nothing to send, and a message the provider does not take now is
+which records each one on the request for staff: by email, by text message or both, as the
+resident chose on a flow's "How to hear from us" question (email alone for a flow without one).
+Neither ever stops the request being saved: with no email address or mobile number (or "no
+updates") there is nothing to send, and a message the provider does not take now is
 kept and tried again by `manage.py send_pending_messages`.
 """
 
@@ -38,12 +40,33 @@ LINE_BREAK = "\ue000"  # stands for an editor's <br> while white space is tidied
 
 
 def send_confirmation(submission: Submission, request: HttpRequest | None = None) -> bool:
-    """Email the resident their reference, their answers and what happens next.
+    """Email the resident their reference, their answers and what happens next, and text them
+    the reference and the track link, by the channels they chose.
 
-    Returns whether an email went out."""
-    if not submission.contact_email:
+    Returns whether a message went out."""
+    if not submission.wants_updates:
         return False
     with translation.override(submission.language or settings.LANGUAGE_CODE):
+        texted = False
+        if submission.mobile_for_updates:
+            waiting = submission.status == SubmissionStatus.WAITING_FOR_PAYMENT
+            next_line = (
+                _("We will start once you have paid.")
+                if waiting
+                else _("We will text you when there is news.")
+            )
+            text = _(
+                "%(service)s: we have your request. Your reference is %(reference)s. "
+                "%(next)s Track it at %(track_url)s"
+            ) % {
+                "service": submission.service_title,
+                "reference": submission.reference,
+                "next": next_line,
+                "track_url": track_url(request),
+            }
+            texted = deliver_text(submission, text, Kind.CONFIRMATION)
+        if not submission.email_for_updates:
+            return texted
         base_url = site_base_url(request)
         flow = submission.flow.in_language(submission.language) if submission.flow else None
         first_event = submission.events.order_by("created_at", "pk").first()
@@ -63,7 +86,7 @@ def send_confirmation(submission: Submission, request: HttpRequest | None = None
             "reference": submission.reference,
         }
         body = render_text("flows/email/confirmation.txt", context)
-    return deliver(submission, subject, body, Kind.CONFIRMATION)
+    return deliver(submission, subject, body, Kind.CONFIRMATION) or texted
 
 
 def send_confirmation_once(submission: Submission, request: HttpRequest | None = None) -> bool:
@@ -77,12 +100,27 @@ def send_confirmation_once(submission: Submission, request: HttpRequest | None =
 
 
 def send_status_update(submission: Submission, event: SubmissionEvent) -> bool:
-    """Email the resident the new status of their request and the note staff wrote.
+    """Email or text the resident (as they chose) the new status of their request and the note
+    staff wrote.
 
-    Returns whether an email went out."""
-    if not submission.contact_email:
+    Returns whether a message went out."""
+    if not submission.wants_updates:
         return False
     with translation.override(submission.language or settings.LANGUAGE_CODE):
+        texted = False
+        if submission.mobile_for_updates:
+            text = _(
+                "%(service)s: your request %(reference)s is now: %(status)s. "
+                "Track it at %(track_url)s"
+            ) % {
+                "service": submission.service_title,
+                "reference": submission.reference,
+                "status": event.get_status_display(),
+                "track_url": track_url(None),
+            }
+            texted = deliver_text(submission, text, Kind.STATUS_UPDATE)
+        if not submission.email_for_updates:
+            return texted
         context = {
             **common_context(submission, None),
             "status": event.get_status_display(),
@@ -93,7 +131,7 @@ def send_status_update(submission: Submission, event: SubmissionEvent) -> bool:
             "reference": submission.reference,
         }
         body = render_text("flows/email/status_update.txt", context)
-    return deliver(submission, subject, body, Kind.STATUS_UPDATE)
+    return deliver(submission, subject, body, Kind.STATUS_UPDATE) or texted
 
 
 # helpers
@@ -108,11 +146,24 @@ def deliver(submission: Submission, subject: str, body: str, kind: Kind) -> bool
         submission=submission,
         kind=kind,
         channel=Channel.EMAIL,
-        to=submission.contact_email,
+        to=submission.email_for_updates,
         # A subject with a line break is refused by mail servers (header injection), and a
         # service title is typed by editors.
         subject=" ".join(subject.split()),
         body=body,
+        language=submission.language or settings.LANGUAGE_CODE,
+    )
+    return message is not None and message.state in (State.PENDING, State.SENT, State.DELIVERED)
+
+
+def deliver_text(submission: Submission, text: str, kind: Kind) -> bool:
+    """Send the resident this text message (one paragraph of plain text)."""
+    message = send(
+        submission=submission,
+        kind=kind,
+        channel=Channel.SMS,
+        to=submission.contact_mobile,
+        body=" ".join(text.split()),
         language=submission.language or settings.LANGUAGE_CODE,
     )
     return message is not None and message.state in (State.PENDING, State.SENT, State.DELIVERED)

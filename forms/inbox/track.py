@@ -1,9 +1,10 @@
-"""Track your request: a resident enters their reference and email address and sees where their
-request is, with every status change and note.
+"""Track your request: a resident enters their reference and the email address or mobile number
+they gave, and sees where their request is, with every status change and note.
 
 The pair is sent by POST so it stays out of addresses and server logs. A wrong reference and a
-wrong email address get the same answer, and tries are limited per client and per reference, so
-the page cannot be used to find out which references exist or to guess an address.
+wrong email address or mobile number get the same answer, and tries are limited per client and
+per reference, so the page cannot be used to find out which references exist or to guess an
+address or number.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django_ratelimit.decorators import ratelimit
 from forms.flows.checkout import get_checkout
 from forms.flows.constants import SubmissionStatus
 from forms.flows.models import Submission, normalise_reference
+from forms.flows.questions.contact import MOBILE_MESSAGE, parse_mobile
 from forms.payments.checkout import allow_paying
 
 TEMPLATE = "inbox/track.html"
@@ -34,7 +36,8 @@ TRIES_PER_REFERENCE = "5/10m"
 LONGEST_INPUT = 254  # the longest email address; no reference comes near it
 
 NOT_FOUND = _(
-    "We could not find a request with that reference and email address. Check them and try again."
+    "We could not find a request with that reference and email address or mobile number. "
+    "Check them and try again."
 )
 
 # The colour of each status's tag, as GOV.UK services use them.
@@ -53,10 +56,11 @@ def example_reference() -> str:
 
 
 class TrackForm(forms.Form):
-    """A reference and the email address used, each with GOV.UK error messages."""
+    """A reference and the email address or UK mobile number given, each with GOV.UK error
+    messages. The second box keeps the name `email` (the page's links and older bookmarks)."""
 
     reference = forms.CharField(label=_("Reference"), required=False)
-    email = forms.CharField(label=_("Email address"), required=False)
+    email = forms.CharField(label=_("Email address or mobile number"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,7 +85,13 @@ class TrackForm(forms.Form):
     def clean_email(self) -> str:
         value = self.cleaned_data["email"]
         if not value:
-            raise ValidationError(_("Enter your email address"))
+            raise ValidationError(_("Enter your email address or mobile number"))
+        looks_like_a_number = "@" not in value and any(ch.isdigit() for ch in value)
+        if looks_like_a_number:
+            mobile = parse_mobile(value) if len(value) <= LONGEST_INPUT else ""
+            if not mobile:
+                raise ValidationError(MOBILE_MESSAGE)
+            return mobile
         try:
             if len(value) > LONGEST_INPUT or "\x00" in value:
                 raise ValidationError("too long")
@@ -93,12 +103,17 @@ class TrackForm(forms.Form):
         return value
 
     def find_submission(self) -> Submission | None:
-        """The request with this reference, if it was sent with this email address.
+        """The request with this reference, if it was sent with this email address or mobile
+        number (cleaned to E.164, so it starts with "+").
 
         Both wrong-reference and wrong-address cases run the same query and end the same way."""
         submission = Submission.objects.filter(reference=self.cleaned_data["reference"]).first()
         given = self.cleaned_data["email"].strip().casefold()
-        stored = submission.contact_email.strip().casefold() if submission else ""
+        stored = ""
+        if submission is not None:
+            by_mobile = given.startswith("+")
+            stored = submission.contact_mobile if by_mobile else submission.contact_email
+        stored = stored.strip().casefold()
         if stored and constant_time_compare(stored, given):
             return submission
         return None

@@ -346,9 +346,11 @@ class SubmissionDetailView(InspectView):
             "reference": self.object.reference,
             "status": event.get_status_display(),
         }
-        if emailed:
+        if emailed and not self.object.email_for_updates:
+            messages.success(request, f"{message} {_('We sent the resident a text message.')}")
+        elif emailed:
             messages.success(request, f"{message} {_('We emailed the resident.')}")
-        elif not self.object.contact_email:
+        elif not self.object.wants_updates:
             no_address = _("The resident gave no email address, so they were not emailed.")
             messages.success(request, f"{message} {no_address}")
         else:

@@ -18,7 +18,8 @@ from tests.factories import make_site
 
 TRACK = "/track/"
 NOT_FOUND = (
-    "We could not find a request with that reference and email address. Check them and try again."
+    "We could not find a request with that reference and email address or mobile number. "
+    "Check them and try again."
 )
 
 
@@ -75,9 +76,10 @@ class TrackFormTests(TrackTestCase):
             soup.find(id="reference-hint").get_text(strip=True), "For example, FCC-4K7Q-M2XD"
         )
         self.assertEqual(
-            soup.find("label", attrs={"for": "email"}).get_text(strip=True), "Email address"
+            soup.find("label", attrs={"for": "email"}).get_text(strip=True),
+            "Email address or mobile number",
         )
-        self.assertEqual(soup.find(id="email")["type"], "email")
+        self.assertEqual(soup.find(id="email")["type"], "text")  # a mobile number too
         self.assertFalse(title(response).startswith("Error"))
 
     def test_the_page_is_there_in_every_language(self):
@@ -167,13 +169,16 @@ class TrackErrorTests(TrackTestCase):
         summary, inline = self.errors(response)
         self.assertEqual(
             summary,
-            [("#reference", "Enter your reference"), ("#email", "Enter your email address")],
+            [
+                ("#reference", "Enter your reference"),
+                ("#email", "Enter your email address or mobile number"),
+            ],
         )
         self.assertEqual(
             inline,
             {
                 "reference-error": "Error: Enter your reference",
-                "email-error": "Error: Enter your email address",
+                "email-error": "Error: Enter your email address or mobile number",
             },
         )
         soup = BeautifulSoup(response.content, "html.parser")

@@ -11,6 +11,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from forms.flows.constants import SubmissionStatus
+from forms.flows.questions.contact import national_mobile
 from forms.flows.questions.uploads import extension_for
 
 if TYPE_CHECKING:
@@ -60,6 +61,13 @@ class Submission(models.Model):
         help_text=_("Each answer with its question as it was asked: name, label, value, display."),
     )
     contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_mobile = models.CharField(
+        _("contact mobile"), max_length=16, blank=True, help_text=_("A UK mobile, in E.164.")
+    )
+    # How the resident chose to hear about it (the "How to hear from us" question); a flow
+    # without that question sends email to its email address, as before.
+    updates_by_email = models.BooleanField(_("updates by email"), default=True)
+    updates_by_text = models.BooleanField(_("updates by text message"), default=False)
     fee_pence = models.PositiveIntegerField(_("fee (pence)"), null=True, blank=True)
     status = models.CharField(
         _("status"),
@@ -81,6 +89,23 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def email_for_updates(self) -> str:
+        return self.contact_email if self.updates_by_email else ""
+
+    @property
+    def mobile_for_updates(self) -> str:
+        return self.contact_mobile if self.updates_by_text else ""
+
+    @property
+    def mobile_shown(self) -> str:
+        """The mobile number as residents write it: '07700 900 123'."""
+        return national_mobile(self.contact_mobile) if self.contact_mobile else ""
+
+    @property
+    def wants_updates(self) -> bool:
+        return bool(self.email_for_updates or self.mobile_for_updates)
 
     def answer(self, name: str) -> Any:
         return next((a["value"] for a in self.answers if a["name"] == name), None)

@@ -179,6 +179,19 @@ class UKPhoneBlock(QuestionBlock):
         label = _("UK phone number")
 
 
+class ContactPreferenceBlock(QuestionBlock):
+    class Meta:
+        icon = "mail"
+        label = _("How to hear from us (email, text message or no updates)")
+        help_text = _(
+            "Residents tick Email, Text message or both and give the address or UK mobile "
+            "number, or tick 'I do not want updates'. The confirmation and status updates go "
+            "by what they chose, and they track the request with that address or number. "
+            "Ask it once, on the contact page, instead of an email address question: "
+            "'How would you like to hear about your request?'"
+        )
+
+
 class WholeNumberBlock(RuleMessageMixin, QuestionBlock):
     min_value = blocks.IntegerBlock(label=_("Smallest"), required=False)
     max_value = blocks.IntegerBlock(label=_("Largest"), required=False)
@@ -340,6 +353,7 @@ class QuestionsBlock(blocks.StreamBlock):
     long_text = LongTextBlock()
     email = EmailBlock()
     uk_phone = UKPhoneBlock()
+    contact_preference = ContactPreferenceBlock()
     whole_number = WholeNumberBlock()
     money = MoneyBlock()
     date = DateBlock()

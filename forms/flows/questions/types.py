@@ -25,6 +25,7 @@ from forms.flows.questions.choices import (
     OptionsField,
     SelectField,
 )
+from forms.flows.questions.contact import SELECT_HOW, ContactPreferenceField, display_lines
 from forms.flows.questions.dates import DateField, format_date
 from forms.flows.questions.fields import (
     EmailField,
@@ -123,6 +124,18 @@ class Email(QuestionType):
 @register("uk_phone")
 class UKPhone(QuestionType):
     field_class = UKPhoneField
+
+
+@register("contact_preference")
+class ContactPreference(QuestionType):
+    """Email, text message, both or no updates: the request's contact details when a flow has
+    one (forms.flows.runtime.submit.contact_details)."""
+
+    field_class = ContactPreferenceField
+    required_default = SELECT_HOW
+
+    def for_display(self, value: Any, stored: Any) -> str:
+        return "\n".join(display_lines(stored))
 
 
 @register("whole_number")

@@ -158,6 +158,7 @@ class CheckAnswersMixin(_Wizard):
                 answers.append(
                     {
                         "name": name,
+                        "type": question.block_type,
                         "label": question.value["label"],
                         "value": stored[name],
                         "display": str(answer_for_display(question, stored[name])),

@@ -24,7 +24,34 @@ from forms.flows.questions.uploads import clean_copy
 logger = logging.getLogger(__name__)
 
 
+def contact_details(answers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The request's contact fields: from the flow's "How to hear from us" question (the
+    first) when it has one, else as before, by email to the email address asked for."""
+    for answer in answers:
+        if answer.get("type") != "contact_preference":
+            continue
+        chosen = answer["value"] if isinstance(answer["value"], dict) else {}
+        channels = chosen.get("channels") or []
+        return {
+            "contact_email": str(chosen.get("email") or "") if "email" in channels else "",
+            "contact_mobile": str(chosen.get("mobile") or "") if "sms" in channels else "",
+            "updates_by_email": "email" in channels,
+            "updates_by_text": "sms" in channels,
+        }
+    return {
+        "contact_email": email_answer(answers),
+        "contact_mobile": "",
+        "updates_by_email": True,
+        "updates_by_text": False,
+    }
+
+
 def contact_email(answers: list[dict[str, Any]]) -> str:
+    """The address the request's emails go to ('' for none)."""
+    return str(contact_details(answers)["contact_email"])
+
+
+def email_answer(answers: list[dict[str, Any]]) -> str:
     """The answer to the question named `email`, or else to the first email-looking answer."""
     by_name = {a["name"]: a["value"] for a in answers}
     if isinstance(by_name.get("email"), str):
@@ -62,7 +89,7 @@ def save_submission(
             language=get_language() or "",
             journey=journeys.journey_id(request, page),
             answers=stored_answers,
-            contact_email=contact_email(answers),
+            **contact_details(answers),
             fee_pence=fee.total_pence if fee else None,
             status=SubmissionStatus.WAITING_FOR_PAYMENT if fee else SubmissionStatus.RECEIVED,
         )
