@@ -29,6 +29,7 @@ from forms.flows.constants import SubmissionStatus
 from forms.flows.models import Submission, normalise_reference
 from forms.flows.questions.contact import MOBILE_MESSAGE, parse_mobile
 from forms.payments.checkout import allow_paying
+from forms.residents import presentation
 
 TEMPLATE = "inbox/track.html"
 TRIES_PER_CLIENT = "10/10m"
@@ -39,16 +40,6 @@ NOT_FOUND = _(
     "We could not find a request with that reference and email address or mobile number. "
     "Check them and try again."
 )
-
-# The colour of each status's tag, as GOV.UK services use them.
-STATUS_TAG_CLASSES: dict[str, str] = {
-    SubmissionStatus.RECEIVED: "govuk-tag--blue",
-    SubmissionStatus.WAITING_FOR_PAYMENT: "govuk-tag--yellow",
-    SubmissionStatus.PAID: "govuk-tag--turquoise",
-    SubmissionStatus.IN_PROGRESS: "govuk-tag--light-blue",
-    SubmissionStatus.COMPLETED: "govuk-tag--green",
-    SubmissionStatus.CLOSED: "govuk-tag--grey",
-}
 
 
 def example_reference() -> str:
@@ -180,7 +171,7 @@ def track(request: HttpRequest) -> HttpResponse:
             **context,
             "submission": submission,
             "pay_now_url": pay_now_url,
-            "status_tag_class": STATUS_TAG_CLASSES.get(submission.status, ""),
-            "events": submission.events.order_by("-created_at", "-pk"),
+            "status_tag_class": presentation.status_tag_class(submission),
+            "events": presentation.history(submission),
         },
     )

@@ -5,18 +5,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator, validate_email
 from django.utils.translation import gettext_lazy as _
 
+from forms.flows.questions.contact import parse_mobile
 from forms.flows.questions.uploads import FileUploadField
 
-from .signin import CODE_DIGITS, has_mobile_numbers
+from .signin import CODE_DIGITS
 
 LONGEST_INPUT = 254  # the longest email address
 LONGEST_MESSAGE = 5000
+FORMAT_MESSAGE = _(
+    "Enter an email address like name@example.com, or a UK mobile number like 07700 900 982"
+)
 ADDED_FILE_MAX_MB = 10
 
 
@@ -47,59 +50,31 @@ def normalise_email(value: str) -> str:
 
 def normalise_mobile(value: str) -> str | None:
     """A UK mobile number as typed ('07700 900123', '+44 7700 900123') in E.164
-    ('+447700900123'); None if it is not one."""
-    try:
-        number = phonenumbers.parse(value, "GB")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    ('+447700900123'), as the contact question stores it; None if it is not one."""
+    return parse_mobile(value) or None
 
 
 class AddressForm(GovukForm):
-    """The email address (or, once requests record one, the mobile number) used."""
+    """The email address or UK mobile number given with the requests."""
 
-    address = forms.CharField(required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.mobiles = has_mobile_numbers()
-        self.fields["address"].label = (
-            _("Email address or mobile phone number") if self.mobiles else _("Email address")
-        )
+    address = forms.CharField(label=_("Email address or mobile phone number"), required=False)
 
     def clean_address(self) -> str:
         value = self.cleaned_data["address"].strip()
         if not value:
-            raise ValidationError(
-                _("Enter your email address or mobile phone number")
-                if self.mobiles
-                else _("Enter your email address")
-            )
+            raise ValidationError(_("Enter your email address or mobile phone number"))
         if len(value) > LONGEST_INPUT or "\x00" in value:
-            raise ValidationError(self.format_message())
-        if "@" in value or not self.mobiles:
+            raise ValidationError(FORMAT_MESSAGE)
+        if "@" in value:
             try:
                 validate_email(value)
             except ValidationError:
-                raise ValidationError(self.format_message()) from None
+                raise ValidationError(FORMAT_MESSAGE) from None
             return normalise_email(value)
         mobile = normalise_mobile(value)
         if mobile is None:
-            raise ValidationError(self.format_message())
+            raise ValidationError(FORMAT_MESSAGE)
         return mobile
-
-    def format_message(self) -> Any:
-        if self.mobiles:
-            return _(
-                "Enter an email address like name@example.com, or a UK mobile number like "
-                "07700 900 982"
-            )
-        return _("Enter an email address in the correct format, like name@example.com")
 
 
 class CodeForm(GovukForm):

@@ -12,7 +12,7 @@ from forms.flows.models import Submission, SubmissionEvent
 from forms.payments.constants import SETTLED
 from forms.payments.models import Payment
 
-# The colour of each status's tag, as GOV.UK services use them.
+# The colour of each status's tag, as GOV.UK services use them ("track your request" too).
 STATUS_TAG_CLASSES: dict[str, str] = {
     SubmissionStatus.RECEIVED: "govuk-tag--blue",
     SubmissionStatus.WAITING_FOR_PAYMENT: "govuk-tag--yellow",

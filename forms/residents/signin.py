@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -51,14 +51,9 @@ def requests_for(address: str) -> QuerySet[Submission]:
     """Every request made with this email address (any case) or mobile number (E.164)."""
     if "@" in address:
         return Submission.objects.filter(contact_email__iexact=address)
-    if has_mobile_numbers():
-        return Submission.objects.filter(Q(contact_mobile=address))
-    return Submission.objects.none()
-
-
-def has_mobile_numbers() -> bool:
-    """Whether requests record a mobile number (flows' `contact_mobile`) to sign in with."""
-    return any(field.name == "contact_mobile" for field in Submission._meta.get_fields())
+    return (
+        Submission.objects.filter(contact_mobile=address) if address else Submission.objects.none()
+    )
 
 
 # --- by email: a link -------------------------------------------------------------------------

@@ -164,6 +164,12 @@ class SignInByLinkTests(YourRequestsTestCase):
         self.assertEqual(response.status_code, 429)
         self.assertEqual(len(mail.outbox), 0)
 
+    def test_track_your_request_and_the_footer_link_here(self):
+        response = self.client.get("/track/")
+        soup = BeautifulSoup(response.content, "html.parser")
+        self.assertTrue(soup.main.find("a", href=START))
+        self.assertTrue(soup.footer.find("a", href=START))
+
     def test_sign_out_ends_it(self):
         self.sign_in()
         self.assertEqual(self.client.get(LIST).status_code, 200)
