@@ -30,6 +30,7 @@ from forms.messaging.sending import send
 from .models import SignIn
 
 VALID_FOR = datetime.timedelta(minutes=30)  # a link or a code
+KEPT_FOR = datetime.timedelta(days=1)  # then the row, and the address in it, is deleted
 CODE_TRIES = 5  # wrong codes before the code is void
 CODE_DIGITS = 6
 # Signed in for this long after the last page seen (the session itself may last longer, for a
@@ -41,6 +42,12 @@ SESSION_SEEN = "residents.seen"  # when the signed-in resident last saw a page (
 SESSION_CODE = (
     "residents.code"  # {"id": SignIn pk, "nonce": ..., "address": ...} while a code is out
 )
+
+
+def forget_old_sign_ins() -> None:
+    """Links and codes are kept a day after they were sent (for a look at what happened), then
+    deleted with the address they name: each new one sent clears the old ones away."""
+    SignIn.objects.filter(created_at__lt=timezone.now() - KEPT_FOR).delete()
 
 
 def hash_secret(secret: str) -> str:
@@ -61,6 +68,7 @@ def requests_for(address: str) -> QuerySet[Submission]:
 
 def send_link(request: HttpRequest, address: str) -> None:
     """Email a sign-in link to `address` if any request was made with it; otherwise nothing."""
+    forget_old_sign_ins()
     if not requests_for(address).exists():
         return
     token = secrets.token_urlsafe(32)
@@ -115,6 +123,7 @@ def send_code(request: HttpRequest, address: str) -> None:
     # The code is hashed with a random nonce kept in this browser's session, not beside the
     # hash: six digits alone would be read back from their hash in a moment.
     nonce = secrets.token_urlsafe(16)
+    forget_old_sign_ins()
     has_requests = requests_for(address).exists()
     row = SignIn.objects.create(
         address=address,

@@ -121,6 +121,13 @@ class SignInByLinkTests(YourRequestsTestCase):
         self.assertIn("This link does not work", page_text(response))
         self.assertRedirects(self.client.get(LIST), START)
 
+    def test_old_links_are_deleted_with_their_address(self):
+        self.ask_for_link()
+        SignIn.objects.update(created_at=timezone.now() - datetime.timedelta(days=2))
+        self.ask_for_link(client=self.client_class())
+        self.assertEqual(SignIn.objects.count(), 1)
+        self.assertGreater(SignIn.objects.get().created_at, timezone.now() - datetime.timedelta(1))
+
     def test_a_wrong_link_is_refused(self):
         response = self.client.post("/your-requests/sign-in/not-a-real-token/")
         self.assertEqual(response.status_code, 404)
