@@ -212,6 +212,8 @@ class FlowPlanner:
                 candidates.append({field: "12"})
             elif kind == "email":
                 candidates.append({field: "resident at example"})
+            elif kind == "contact_preference":
+                candidates.append({field: "email", f"{field}-email": "resident at example"})
             elif kind == "date":
                 candidates.append({f"{field}-day": "32", f"{field}-month": "13"})
         return candidates

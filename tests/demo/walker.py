@@ -75,6 +75,8 @@ def valid_fields(question: Any, field: str, choice: Any = None) -> dict[str, Any
         return {field: "resident@example.org"}
     if kind == "uk_phone":
         return {field: "01632 960 001"}
+    if kind == "contact_preference":
+        return {field: "email", f"{field}-email": "resident@example.org"}
     if kind in ("whole_number", "quantity"):
         return {field: str(value.get("min_value") or 1)}
     if kind == "money":
