@@ -14,7 +14,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from forms.flows.constants import SubmissionStatus
@@ -362,3 +362,16 @@ class StaffSeeItTests(YourRequestsTestCase):
             self.staff_client.get(f"/admin/requests/{self.mine.pk}/").content, "html.parser"
         )
         self.assertIn("Withdrawn by the resident", page.select_one("#withdrawn").get_text())
+
+
+@override_settings(MESSAGE_PROVIDER="sandbox")
+class DemoOutboxTests(YourRequestsTestCase):
+    def test_a_demo_user_follows_the_link_from_the_outbox(self):
+        self.ask_for_link()
+        outbox = self.client_class().get("/demo/outbox/")
+        self.assertEqual(outbox.status_code, 200)
+        token = LINK.search(outbox.content.decode()).group(1)
+        other_device = self.client_class()
+        self.assertEqual(other_device.get(f"/your-requests/sign-in/{token}/").status_code, 200)
+        self.assertRedirects(other_device.post(f"/your-requests/sign-in/{token}/"), LIST)
+        self.assertIn("FCC-AAAA-2222", page_text(other_device.get(LIST)))
