@@ -44,4 +44,8 @@ def tell_the_editor_what_the_checks_found(request: Any, page: Any) -> None:
 
 @hooks.register("insert_editor_js")
 def condition_lists_js() -> str:
-    return format_html('<script src="{}" defer></script>', static("flows/flow_editor.js"))
+    return format_html(
+        '<script src="{}" defer></script><script src="{}" defer></script>',
+        static("flows/flow_editor.js"),
+        static("flows/editor/save_after_autosave.js"),
+    )

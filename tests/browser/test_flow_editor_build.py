@@ -6,11 +6,13 @@ walk the preview (nothing sent), publish, and a resident completes the flow and 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.browser.editor_walk import (
@@ -27,7 +29,7 @@ from tests.browser.planner import ROOT
 from tests.browser.test_flow_editor_screens import make_editor, sign_in
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Page, Route
 
     from tests.browser.conftest import LiveSite
 
@@ -35,10 +37,17 @@ SERVICE = "order-new-bin"
 
 
 def service_id(live_site: LiveSite) -> int:
-    code = (
-        "from services.models import ServicePage; from wagtail.models import Locale; "
-        f"print(ServicePage.objects.get(slug={SERVICE!r}, locale=Locale.get_default()).pk)"
+    return int(
+        site_shell(
+            live_site,
+            "from services.models import ServicePage; from wagtail.models import Locale; "
+            f"print(ServicePage.objects.get(slug={SERVICE!r}, locale=Locale.get_default()).pk)",
+        )
     )
+
+
+def site_shell(live_site: LiveSite, code: str) -> str:
+    """The last line `code` prints, run in the live site's database."""
     done = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "shell", "--no-imports", "-c", code],
         cwd=ROOT,
@@ -47,7 +56,7 @@ def service_id(live_site: LiveSite) -> int:
         text=True,
         check=True,
     )
-    return int(done.stdout.strip().splitlines()[-1])
+    return done.stdout.strip().splitlines()[-1]
 
 
 def mark_add_button(page: Page, within: str, index: int, mark: str) -> str:
@@ -135,3 +144,62 @@ def test_an_editor_builds_a_branching_paid_flow_by_keyboard_and_a_resident_compl
     expect(other.locator("main h1")).to_have_text("Test payment")
     other.locator("main").get_by_role("button", name=re.compile(r"^Pay £44")).click()
     expect(other.locator("main")).to_contain_text("You have paid")
+
+
+@screenshots_on_failure
+def test_an_editors_save_waits_for_the_background_save_still_on_its_way(
+    page: Page, live_site: LiveSite
+) -> None:
+    """Wagtail saves the form in the background as the editor types. A "Save draft" pressed
+    while one of those is still on its way (a slow server) used to be sent at once: on a new
+    flow the late background save then made a second page, and on a flow being edited it could
+    become the latest revision, losing what was typed in between."""
+    make_editor(live_site)
+    sign_in(page)
+    held: list[Route] = []
+
+    def hold_first_background_save(route: Route) -> None:
+        request = route.request
+        background = request.method == "POST" and "json" in (request.headers.get("accept") or "")
+        if background and not held:
+            held.append(route)
+            return
+        route.continue_()
+
+    page.route("**/admin/pages/**", hold_first_background_save)
+    page.add_init_script(
+        "document.addEventListener('w-unsaved:watch-edits', () => { window.watchingEdits = true })"
+    )
+    page.goto(f"/admin/pages/add/flows/flowpage/{service_id(live_site)}/")
+    # Wagtail starts watching the form for edits two seconds after it opens.
+    page.wait_for_function("() => window.watchingEdits")
+    type_into(page, "#id_title", "Report a broken bin lid")
+    type_into(page, "#steps-0-value-questions-0-value-label", "Which bin has a broken lid?")
+    # Adding a block is a change Wagtail saves in the background.
+    insert_block(page, mark_add_button(page, "steps", -2, "after-bin"), "Short text")
+    for _wait in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "Wagtail made no background save of the new page"
+    type_into(page, "#steps-0-value-questions-1-value-label", "What colour is the bin?")
+    # The background save reaches the server, which makes the page; its answer, telling the
+    # form where the page now is, is still on its way back when the editor saves.
+    answer = held[0].fetch()
+    page.focus("button.action-save")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(1500)  # long enough for a save sent at once to have come back
+    # Refused when the page it came from has gone: the editor's save did not wait for it.
+    with contextlib.suppress(PlaywrightError):
+        held[0].fulfill(response=answer)
+    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/"))
+    expect(page.locator(".messages")).to_contain_text("Report a broken bin lid")
+    saved = site_shell(
+        live_site,
+        "from forms.flows.models import FlowPage; "
+        # Not the copies in the other languages' trees, which follow the English page.
+        "pages = FlowPage.objects.filter(title='Report a broken bin lid', alias_of=None); "
+        "print(pages.count(), [q.value['label'] for s in pages.first()"
+        ".get_latest_revision_as_object().steps for q in s.value['questions']])",
+    )
+    assert saved == "1 ['Which bin has a broken lid?', 'What colour is the bin?']", saved
