@@ -184,9 +184,14 @@ class ContactPageTests(TestCase):
     def test_both_wrong_lists_both_messages(self):
         response = self.contact(["email", "sms"], email="x", mobile="1")
         self.assertEqual(
-            [message for _anchor, message in self.summary(response)],
-            [EMAIL_MESSAGE, MOBILE_MESSAGE],
+            self.summary(response),
+            [
+                ("#id_contact-contact-email", EMAIL_MESSAGE),
+                ("#id_contact-contact-mobile", MOBILE_MESSAGE),
+            ],
         )
+        soup = self.soup(response)
+        self.assertIn(MOBILE_MESSAGE, soup.find(id="id_contact-contact-mobile-error").get_text())
 
     # what is kept and sent
 

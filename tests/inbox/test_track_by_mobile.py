@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import TestCase
 
@@ -88,3 +89,55 @@ class TrackByMobileTests(TestCase):
             self.track("FCC-4K7Q-M2XD", f"07700 90045{attempt}", ip=f"192.0.2.{attempt + 10}")
         response = self.track("FCC-4K7Q-M2XD", "07700 900123", ip="192.0.2.99")
         self.assertEqual(response.status_code, 429)
+
+
+class StaffSeeHowToReachTheResidentTests(TestCase):
+    """The request's page in the inbox shows the mobile number and how updates go."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_site()
+        cls.staff = get_user_model().objects.create_superuser("admin", "a@example.com", "pw")
+
+    def updates_row(self, submission: Submission) -> tuple[str, str]:
+        self.client.force_login(self.staff)
+        response = self.client.get(f"/admin/requests/{submission.pk}/")
+        self.assertEqual(response.status_code, 200)
+        rows = {
+            div.dt.get_text(strip=True): " ".join(div.dd.get_text(" ").split())
+            for div in BeautifulSoup(response.content, "html.parser").select("dl div")
+            if div.dt and div.dd
+        }
+        return rows.get("Contact mobile", ""), rows["Updates"]
+
+    def make(self, reference: str, **fields) -> Submission:
+        return Submission.objects.create(
+            reference=reference,
+            idempotency_key=uuid.uuid4(),
+            service_title="Report a pothole",
+            language="en-gb",
+            **fields,
+        )
+
+    def test_each_choice_reads_plainly(self):
+        both = self.make(
+            "FCC-2222-4444",
+            contact_email="sam@example.com",
+            contact_mobile="+447700900123",
+            updates_by_text=True,
+        )
+        self.assertEqual(self.updates_row(both), ("07700 900 123", "By email and text message"))
+        texted = self.make(
+            "FCC-2222-5555",
+            contact_mobile="+447700900123",
+            updates_by_email=False,
+            updates_by_text=True,
+        )
+        self.assertEqual(self.updates_row(texted), ("07700 900 123", "By text message"))
+        emailed = self.make("FCC-2222-6666", contact_email="sam@example.com")
+        self.assertEqual(self.updates_row(emailed), ("", "By email"))
+        silent = self.make("FCC-2222-7777", updates_by_email=False)
+        self.assertEqual(
+            self.updates_row(silent),
+            ("", "None: the resident chose no updates or gave no email address"),
+        )

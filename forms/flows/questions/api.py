@@ -49,6 +49,17 @@ def error_anchor(bound_field: forms.BoundField) -> str:
     return anchor(bound_field) if anchor else bound_field.id_for_label or bound_field.auto_id
 
 
+def error_anchors(bound_field: forms.BoundField) -> list[str]:
+    """The id each of the field's messages links to, in order: a question with boxes of its
+    own (how to hear from us) links each message to its box; the others link every message to
+    `error_anchor`."""
+    anchors = getattr(bound_field.field, "error_anchors", None)
+    found = list(anchors(bound_field)) if anchors else []
+    if len(found) != len(bound_field.errors):
+        return [error_anchor(bound_field)] * len(bound_field.errors)
+    return found
+
+
 def uploaded_files(question: Any, cleaned: Any) -> list[UploadedFile]:
     """The files a question's answer carries (a file_upload's file), to store with the request."""
     if is_empty(cleaned):

@@ -236,6 +236,16 @@ class ContactPreferenceField(QuestionField):
             },
         }
 
+    def error_anchors(self, bound_field: QuestionBoundField) -> list[str]:
+        """Each message's box, in the order of the messages."""
+        parts = self.prepare_value(bound_field.value())
+        if not parts["chosen"]:
+            return [bound_field.auto_id] * len(bound_field.errors)
+        return [
+            f"{bound_field.auto_id}-{part}" if part in PARTS else bound_field.auto_id
+            for part, _message in self.problems(parts)
+        ]
+
     def error_anchor(self, bound_field: QuestionBoundField) -> str:
         shown = self.problems_shown(bound_field)
         if "email" in shown:

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from forms.flows.questions.api import (
     answer_for_storage,
     build_field,
-    error_anchor,
+    error_anchors,
     uploaded_files,
 )
 
@@ -47,9 +47,9 @@ class StepForm(forms.Form):
         """(element id, message) for GOV.UK's error summary: the questions' errors in the order
         of the questions, then the page's own (no element to go to: id "")."""
         return [
-            (error_anchor(self[name]), str(message))
+            (anchor, str(message))
             for name in self.fields
-            for message in self[name].errors
+            for anchor, message in zip(error_anchors(self[name]), self[name].errors, strict=True)
         ] + [("", str(message)) for message in self.non_field_errors()]
 
 
