@@ -70,6 +70,7 @@ class BaseLayoutTests(TestCase):
                 "Cookies": "/cookies/",
                 "Contact us": "/contact/",
                 "Track your request": "/track/",
+                "Your requests": "/your-requests/",
             },
         )
 
