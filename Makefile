@@ -14,6 +14,7 @@ ASSET_SOURCES := $(shell find site/static_src -type f 2>/dev/null)
 
 run: setup
 	$(PY) manage.py create_demo_users --port $(PORT)
+	$(PY) manage.py create_demo_requests --port $(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Each stage's time is printed at the end (make/stage-times): CI allows 90 minutes in all.

@@ -8,7 +8,7 @@ timed and anything a resident with valid answers should never see is counted as 
 
 A flow is learnt once before it is measured (`Resident.learn`): the answers that keep going past
 its end points (a "no" that ends the flow, a date that must be in the future) are found by
-trying them, as tests/demo/walker.py does through the test client, and kept in a `FlowPlan`.
+trying them, as demo/walker.py does through the test client, and kept in a `FlowPlan`.
 Every later resident gives the plan's answers and must never be refused.
 """
 

@@ -3,7 +3,7 @@ own database (`python -m tests.browser.planner <plan.json>` with the browser set
 
 For every demo flow, in every language the suite checks, it finds with Django's test client a
 set of walks that together reach every step and every end point, with the answers of the
-demo-flow walk (tests/demo/walker.py), and the invalid answer that shows each step's error
+demo-flow walk (site/demo/walker.py), and the invalid answer that shows each step's error
 summary. It also picks the pages to check (a category, a service of every kind) and sends one
 request whose reference "track your request" can find. The browser then replays the walks,
 filling in and clicking as a resident would; this module only decides what to type.
@@ -47,7 +47,7 @@ def upload(name: str) -> Any:
     """A fresh upload for a JSON file marker: the walker's PNG, or a text file (refused)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.demo.walker import png_upload
+    from demo.walker import png_upload
 
     if name.endswith(".png"):
         return png_upload(name)
@@ -163,8 +163,8 @@ class FlowPlanner:
 
     def variants(self, step: str, constraints: dict[str, Any]) -> list[dict]:
         """The walker's valid answers for the page, keeping to the walk's constraints."""
+        from demo.walker import choice_values, valid_fields
         from forms.flows.conditions import answer_keys, holds
-        from tests.demo.walker import choice_values, valid_fields
 
         per_question = []
         for question in self.flow.questions_in(self.steps.steps[step]):

@@ -22,8 +22,8 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 from django.test import Client, override_settings
 
+from demo.walker import FlowWalker
 from forms.flows.models import FlowPage, Submission
-from tests.demo.walker import FlowWalker
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 GUNICORN = Path(sys.executable).with_name("gunicorn")

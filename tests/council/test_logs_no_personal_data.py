@@ -28,11 +28,11 @@ from django.test import Client, override_settings
 from core.redaction import EMAIL, NUMBER, PHONE, POSTCODE
 from council.logging import IP_REMOVED, QUERY_REMOVED, RedactPersonalData, redact
 from demo.loader import DemoLoader
+from demo.walker import FlowWalker
 from forms.flows.models import FlowPage, Submission
 from forms.places.models import Property
 from tests.council.servers import smtp_settings
 from tests.council.test_settings import PRODUCTION_ENV
-from tests.demo.walker import FlowWalker
 
 NAME = "Zebedee Quinton-Marsh"
 EMAIL_ADDRESS = "zebedee.quinton@example.org"

@@ -18,10 +18,10 @@ from django.test import Client, RequestFactory, TestCase, override_settings
 from council import outage
 from council.limits import safe_file_name
 from demo.loader import DemoLoader
+from demo.walker import FlowWalker
 from forms.flows.models import FlowPage
 from services.models import ServicePage
 from tests.council.servers import first_flow_with_email, wait_until_listening
-from tests.demo.walker import FlowWalker
 
 MB = 1024 * 1024
 BAD_REQUEST = "Sorry, we could not read what was sent"

@@ -16,10 +16,10 @@ from django.test import Client, TransactionTestCase
 from wagtail.models import Locale, Page
 
 from demo.loader import DemoLoader
+from demo.walker import FlowWalker
 from forms.flows.constants import CHECK_ANSWERS_STEP
 from forms.flows.models import Submission
 from tests.council.servers import TcpProxy, first_flow_with_email, send_check_answers
-from tests.demo.walker import FlowWalker
 
 UNAVAILABLE = "Sorry, the service is unavailable"
 SAVED = "Your answers so far have been saved."

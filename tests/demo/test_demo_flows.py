@@ -2,19 +2,23 @@
 resident would, from its service page's "Start now" to a reference (or, for a look-up, to the
 answer)."""
 
+from io import StringIO
+
 from bs4 import BeautifulSoup
 from django.core import mail
-from django.test import TestCase
+from django.core.management import call_command
+from django.test import TestCase, override_settings
 from django.utils import translation
 from django.utils.translation import gettext
 from wagtail.models import Locale
 
 from core.money import format_pence
 from demo.loader import DemoLoader, read_catalogue
+from demo.management.commands.create_demo_requests import REQUESTS, RESIDENT
+from demo.walker import FlowWalker
 from forms.flows.constants import SubmissionStatus
 from forms.flows.models import FlowPage, Submission
 from forms.insights.models import FlowEvent
-from tests.demo.walker import FlowWalker
 
 
 class DemoFlowsEndToEndTests(TestCase):
@@ -107,6 +111,30 @@ class DemoFlowsEndToEndTests(TestCase):
                 if submission.contact_email:
                     self.assertEqual(len(mail.outbox), 1)
                     self.assertIn(submission.reference, mail.outbox[0].body)
+
+    @override_settings(DEBUG=True)
+    def test_make_runs_demo_resident_has_four_requests_in_different_states(self):
+        out = StringIO()
+        call_command("create_demo_requests", port=8123, stdout=out)
+        mine = Submission.objects.filter(contact_email=RESIDENT.email)
+        self.assertEqual(
+            {s.flow.get_parent().slug: s.status for s in mine},
+            {slug: status for slug, status, _note in REQUESTS},
+        )
+        paid = mine.get(status=SubmissionStatus.PAID)
+        self.assertEqual(paid.payments.get().amount_pence, paid.fee_pence)
+        pothole = mine.get(status=SubmissionStatus.IN_PROGRESS)
+        self.assertIn("An inspector will look", pothole.events.latest("created_at").note)
+        # Told by email and, where the flow asks how, by text message too: on the outbox page.
+        self.assertEqual(pothole.contact_mobile, "+447700900456")
+        self.assertEqual(
+            sorted(pothole.messages.values_list("channel", flat=True)),
+            ["email", "email", "sms", "sms"],
+        )
+        self.assertIn("http://127.0.0.1:8123/your-requests/", out.getvalue())
+        # make run runs it every time: the second run sends nothing more.
+        call_command("create_demo_requests", stdout=StringIO())
+        self.assertEqual(mine.count(), len(REQUESTS))
 
     def test_paid_flows_show_the_fee_before_sending(self):
         english = FlowPage.objects.live().filter(locale=Locale.get_default())

@@ -25,8 +25,8 @@ from PIL import Image
 from wagtail.models import Locale
 
 from demo.loader import DemoLoader
+from demo.walker import FlowWalker
 from forms.flows.models import FlowPage
-from tests.demo.walker import FlowWalker
 
 AWKWARD = st.sampled_from(
     [

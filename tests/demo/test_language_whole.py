@@ -11,9 +11,9 @@ from wagtail.models import Locale
 
 from demo.loader import DemoLoader
 from demo.translate import translatable_strings
+from demo.walker import FlowWalker
 from forms.flows.constants import CHECK_ANSWERS_STEP
 from forms.flows.models import FlowPage, Submission
-from tests.demo.walker import FlowWalker
 
 
 def english_texts(flow):

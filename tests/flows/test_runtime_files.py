@@ -5,8 +5,8 @@ from django.conf import settings
 from django.core import mail
 from django.test import TestCase
 
+from demo.walker import png_upload
 from forms.flows.models import Submission
-from tests.demo.walker import png_upload
 from tests.flows.factories import assert_goes_to, make_flow, page, question
 
 

@@ -11,10 +11,10 @@ from wagtail.models import Locale
 
 from demo.loader import DemoLoader
 from demo.translate import FLOWS, SERVICES
+from demo.walker import FlowWalker
 from forms.flows.models import FlowPage, Submission
 from home.models import HomePage
 from services.models import CategoryPage, ServicePage
-from tests.demo.walker import FlowWalker
 
 OTHER_LANGUAGES = ["cy", "pl", "ar"]
 

@@ -7,11 +7,11 @@ from django.core import mail
 from django.test import TestCase, override_settings
 
 from demo.loader import DemoLoader
+from demo.walker import FlowWalker
 from forms.flows.constants import SubmissionStatus
 from forms.flows.models import FlowPage, Submission
 from forms.payments.constants import PaymentStatus
 from forms.payments.models import Payment, PaymentEvent
-from tests.demo.walker import FlowWalker
 from tests.payments.stripe_fake import (
     STRIPE_SETTINGS,
     FakeStripeMixin,

@@ -14,12 +14,12 @@ from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 
+from demo.walker import FlowWalker
 from forms.flows.models import Submission
 from home.models import HomePageTopTask
 from search.analytics import ATTRIBUTION_KEY, CLICK_SALT, redact
 from search.models import FlowFromSearch, SearchClick, SearchLog
 from search.popularity import popular_services, popularity_scores
-from tests.demo.walker import FlowWalker
 from tests.factories import CategoryPageFactory, ServicePageFactory, make_site
 from tests.flows.factories import make_flow, page, question
 

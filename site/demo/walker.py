@@ -1,5 +1,6 @@
-"""Drives a flow through the test client as a resident would, with valid answers, choosing
-options that keep going past end points. Used by the end-to-end and fuzz tests."""
+"""Drives a flow through Django's test client as a resident would, with valid answers, choosing
+options that keep going past end points. Used by the end-to-end and fuzz tests, and by
+`manage.py create_demo_requests` to send the demo resident's requests through the real flows."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime
 import io
 import itertools
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -56,10 +58,21 @@ def choice_values(question: Any) -> list[Any]:
     return []
 
 
-def valid_fields(question: Any, field: str, choice: Any = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Contact:
+    """Whom the walk's contact questions name."""
+
+    email: str = "resident@example.org"
+    mobile: str = ""  # a UK mobile: text messages too
+
+
+def valid_fields(
+    question: Any, field: str, choice: Any = None, contact: Contact | None = None
+) -> dict[str, Any]:
     """POST data answering `question` validly (its form field is called `field`)."""
     kind, value = question.block_type, question.value
     today = datetime.date.today()
+    contact = contact or Contact()
     if choice is not None:
         return {field: choice}
     if kind == "short_text":
@@ -72,11 +85,17 @@ def valid_fields(question: Any, field: str, choice: Any = None) -> dict[str, Any
     if kind == "long_text":
         return {field: "It has been there since Monday."}
     if kind == "email":
-        return {field: "resident@example.org"}
+        return {field: contact.email}
     if kind == "uk_phone":
         return {field: "01632 960 001"}
     if kind == "contact_preference":
-        return {field: "email", f"{field}-email": "resident@example.org"}
+        if contact.mobile:
+            return {
+                field: ["email", "sms"],
+                f"{field}-email": contact.email,
+                f"{field}-mobile": contact.mobile,
+            }
+        return {field: "email", f"{field}-email": contact.email}
     if kind in ("whole_number", "quantity"):
         return {field: str(value.get("min_value") or 1)}
     if kind == "money":
@@ -100,9 +119,10 @@ def valid_fields(question: Any, field: str, choice: Any = None) -> dict[str, Any
 class FlowWalker:
     """Walks one flow from its start to check your answers (or its result)."""
 
-    def __init__(self, client: Client, flow: FlowPage) -> None:
+    def __init__(self, client: Client, flow: FlowPage, contact: Contact | None = None) -> None:
         self.client = client
         self.flow = flow
+        self.contact = contact
         self.steps = FlowSteps(flow)
         self.base = flow.url
         self.path: list[tuple[str, dict[str, Any]]] = []
@@ -117,7 +137,8 @@ class FlowWalker:
         for combination in itertools.islice(itertools.product(*choices), 24):
             data = {f"flow-{self.flow.source_flow.pk}-current_step": step}
             for question, choice in combination:
-                data.update(valid_fields(question, f"{step}-{question.value['name']}", choice))
+                field = f"{step}-{question.value['name']}"
+                data.update(valid_fields(question, field, choice, self.contact))
             variants.append(data)
         return variants
 
