@@ -137,7 +137,8 @@ def status_column(submission: Submission) -> str:
     """The status, and "new information" while the resident's latest addition is unread."""
     status = submission.get_status_display()
     if getattr(submission, "new_information", False):
-        return f"{status} ({_('new information')})"
+        # A whole sentence to translate: gettext finds no text inside an f-string.
+        return _("%(status)s (new information)") % {"status": status}
     return status
 
 
@@ -346,10 +347,17 @@ class SubmissionDetailView(InspectView):
             "reference": self.object.reference,
             "status": event.get_status_display(),
         }
+        # "Is being told", not "was": with a task worker the message is still queued here; the
+        # Messages table on the request says when it went and whether it arrived.
         if emailed and not self.object.email_for_updates:
-            messages.success(request, f"{message} {_('We sent the resident a text message.')}")
+            told = _("The resident is being told by text message.")
+            messages.success(request, f"{message} {told}")
+        elif emailed and self.object.mobile_for_updates:
+            told = _("The resident is being told by email and text message.")
+            messages.success(request, f"{message} {told}")
         elif emailed:
-            messages.success(request, f"{message} {_('We emailed the resident.')}")
+            told = _("The resident is being told by email.")
+            messages.success(request, f"{message} {told}")
         elif not self.object.wants_updates:
             no_address = _("The resident gave no email address, so they were not emailed.")
             messages.success(request, f"{message} {no_address}")

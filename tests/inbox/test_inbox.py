@@ -305,6 +305,33 @@ class InboxDetailTests(InboxTestCase):
         response = self.client.get(f"{INBOX}{self.birth.pk}/files/{self.upload.pk}/")
         self.assertEqual(response.status_code, 404)
 
+    @override_settings(MESSAGE_PROVIDER="sandbox")  # SMTP sends no text messages
+    def test_staff_are_told_by_which_channels_the_resident_hears_of_a_change(self):
+        cases = [
+            (True, False, "The resident is being told by email."),
+            (False, True, "The resident is being told by text message."),
+            (True, True, "The resident is being told by email and text message."),
+        ]
+        for by_email, by_text, told in cases:
+            with self.subTest(told=told):
+                Submission.objects.filter(pk=self.bulky.pk).update(
+                    status=SubmissionStatus.PAID,
+                    contact_mobile="+447700900123",
+                    updates_by_email=by_email,
+                    updates_by_text=by_text,
+                )
+                response = self.client.post(
+                    f"{INBOX}{self.bulky.pk}/",
+                    {"status": SubmissionStatus.IN_PROGRESS, "note": "Collecting on Tuesday."},
+                    follow=True,
+                )
+                self.assertContains(response, told)
+                channels = self.bulky.messages.filter(kind="status_update").values_list(
+                    "channel", flat=True
+                )
+                self.assertEqual(sorted(set(channels)), ["email"] * by_email + ["sms"] * by_text)
+                self.bulky.messages.all().delete()
+
     def test_changing_the_status_records_it_and_emails_the_resident(self):
         # (a request waiting for payment is paid before work on it starts)
         Submission.objects.filter(pk=self.bulky.pk).update(status=SubmissionStatus.PAID)
@@ -314,7 +341,7 @@ class InboxDetailTests(InboxTestCase):
             follow=True,
         )
         self.assertContains(response, "FCC-4K7Q-M2XD is now &#x27;In progress&#x27;.")
-        self.assertContains(response, "We emailed the resident.")
+        self.assertContains(response, "The resident is being told by email.")
         self.bulky.refresh_from_db()
         self.assertEqual(self.bulky.status, SubmissionStatus.IN_PROGRESS)
         event = self.bulky.events.latest("pk")
