@@ -34,14 +34,15 @@ if TYPE_CHECKING:
     from tests.browser.conftest import LiveSite
 
 SERVICE = "order-new-bin"
+OTHER_SERVICE = "register-to-vote"
 
 
-def service_id(live_site: LiveSite) -> int:
+def service_id(live_site: LiveSite, slug: str = SERVICE) -> int:
     return int(
         site_shell(
             live_site,
             "from services.models import ServicePage; from wagtail.models import Locale; "
-            f"print(ServicePage.objects.get(slug={SERVICE!r}, locale=Locale.get_default()).pk)",
+            f"print(ServicePage.objects.get(slug={slug!r}, locale=Locale.get_default()).pk)",
         )
     )
 
@@ -170,7 +171,8 @@ def test_an_editors_save_waits_for_the_background_save_still_on_its_way(
     page.add_init_script(
         "document.addEventListener('w-unsaved:watch-edits', () => { window.watchingEdits = true })"
     )
-    page.goto(f"/admin/pages/add/flows/flowpage/{service_id(live_site)}/")
+    # A service of its own: a service has one flow, and the test above adds SERVICE's.
+    page.goto(f"/admin/pages/add/flows/flowpage/{service_id(live_site, OTHER_SERVICE)}/")
     # Wagtail starts watching the form for edits two seconds after it opens.
     page.wait_for_function("() => window.watchingEdits")
     type_into(page, "#id_title", "Report a broken bin lid")

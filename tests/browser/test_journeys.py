@@ -63,6 +63,19 @@ def contact(email: str, phone: str = "Phone number (optional)") -> Question:
     )
 
 
+def contact_by_email(email: str, phone: str = "Phone number (optional)") -> Question:
+    """The contact page of a flow that asks how to hear from us: email ticked, its box shown."""
+    return Question(
+        "Your contact details",
+        (
+            Answer("fill", "Full name", "Ann Example"),
+            Answer("check", "Email"),
+            Answer("fill", "Email address", email),
+            Answer("fill", phone, "07700 900982"),
+        ),
+    )
+
+
 def missed_bin(email: str, bins: str = "Black bin (general waste)") -> list[Question]:
     return [
         Question("Which bins did we miss?", (Answer("check", bins),)),
@@ -99,7 +112,7 @@ def bulky_waste(email: str) -> list[Question]:
             "Where will you leave the items?",
             (Answer("fill", "Where will you leave the items?", "By the gate"),),
         ),
-        contact(email, phone="Phone number"),
+        contact_by_email(email, phone="Phone number"),
     ]
 
 
@@ -110,7 +123,7 @@ def garden_waste(email: str) -> list[Question]:
         Question("What is your address?", (Answer("address", "", ADDRESS),)),
         Question(empty, (Answer("fill", empty, "1"),)),
         Question(deliver, (Answer("fill", deliver, "0"),)),
-        contact(email),
+        contact_by_email(email),
     ]
 
 
