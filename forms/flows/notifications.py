@@ -31,6 +31,7 @@ from core.money import format_pence
 from forms.flows.constants import SubmissionStatus
 from forms.flows.models import Submission, SubmissionEvent
 from forms.messaging import Channel, Kind, State
+from forms.messaging.models import Message
 from forms.messaging.sending import send
 from services.models import ContactSettings
 
@@ -153,6 +154,11 @@ def deliver(submission: Submission, subject: str, body: str, kind: Kind) -> bool
         body=body,
         language=submission.language or settings.LANGUAGE_CODE,
     )
+    return on_its_way(message)
+
+
+def on_its_way(message: Message | None) -> bool:
+    """Sent, delivered or queued for the worker: not kept to try again, nor failed."""
     return message is not None and message.state in (State.PENDING, State.SENT, State.DELIVERED)
 
 
@@ -166,7 +172,7 @@ def deliver_text(submission: Submission, text: str, kind: Kind) -> bool:
         body=" ".join(text.split()),
         language=submission.language or settings.LANGUAGE_CODE,
     )
-    return message is not None and message.state in (State.PENDING, State.SENT, State.DELIVERED)
+    return on_its_way(message)
 
 
 def common_context(submission: Submission, request: HttpRequest | None) -> dict[str, Any]:
